@@ -1,0 +1,1 @@
+"""The TrueLens Qt application: main window, panes, task bridge, settings and CLI."""

@@ -1,0 +1,1 @@
+"""Reusable Qt widgets; they take numpy arrays and plain data, never engines."""
