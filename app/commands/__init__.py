@@ -1,0 +1,1 @@
+"""Headless sub-commands, one module each (see app/cli.py)."""
