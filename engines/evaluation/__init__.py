@@ -1,0 +1,1 @@
+"""Evaluation metrics and commands shared by analyses and learned models."""
