@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import pkgutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -54,7 +55,9 @@ class Analysis:
 
 
 _REGISTRY: dict[str, Analysis] = {}
+_LOAD_ERRORS: dict[str, str] = {}
 _LOADED = False
+log = logging.getLogger(__name__)
 
 
 def register(analysis: Analysis) -> Analysis:
@@ -74,8 +77,18 @@ def _load_all() -> None:
 
     for module in pkgutil.iter_modules(package.__path__):
         if not module.name.startswith("_") and module.name not in ("registry", "params"):
-            importlib.import_module(f"engines.forensics.{module.name}")
+            try:
+                importlib.import_module(f"engines.forensics.{module.name}")
+            except Exception as exc:  # noqa: BLE001 - one broken tool must not disable the others
+                _LOAD_ERRORS[module.name] = f"{type(exc).__name__}: {exc}"
+                log.error("analysis module %s failed to load: %s", module.name, exc)
     _LOADED = True
+
+
+def load_errors() -> dict[str, str]:
+    """Modules that failed to import, with the reason (empty when all loaded)."""
+    _load_all()
+    return dict(_LOAD_ERRORS)
 
 
 def get_analysis(analysis_id: str) -> Analysis:

@@ -1,0 +1,215 @@
+"""Analyze pane: tool tree with search, parameter form, results as overlays, plots and tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from app.panes.overlay_controls import OverlayControls
+from app.tasks import TaskBridge
+from engines.findings import Finding
+from engines.forensics import Subject, get_analysis, list_analyses, run_analysis
+from engines.runtime import make_key
+from widgets.image_canvas import ImageCanvas
+from widgets.key_value_table import KeyValueTable
+from widgets.param_form import ParamForm
+from widgets.plot_panel import PlotPanel
+
+DEBOUNCE_MS = 200
+
+
+def run_tool(ctx, analysis_id: str, subject: Subject, params: dict[str, Any]) -> Finding:
+    """Engine job: run one analysis (module-level so it can be pickled/tested)."""
+    return run_analysis(analysis_id, subject, params, ctx)
+
+
+def fit_to(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of a map to the image's (H, W) when an engine returned another size."""
+    if array.shape[:2] == shape:
+        return array
+    rows = (np.arange(shape[0]) * array.shape[0] // shape[0]).clip(0, array.shape[0] - 1)
+    cols = (np.arange(shape[1]) * array.shape[1] // shape[1]).clip(0, array.shape[1] - 1)
+    return array[rows][:, cols]
+
+
+class AnalyzePane(QtWidgets.QWidget):
+    """Pick an analysis, tune it, see its map on the canvas. Re-runs (debounced) on every change."""
+
+    finding_ready = QtCore.Signal(object)
+
+    def __init__(self, canvas: ImageCanvas, tasks: TaskBridge, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._canvas = canvas
+        self._tasks = tasks
+        self._subject: Subject | None = None
+        self._sha = ""
+        self._tool_id: str | None = None
+        self.last_finding: Finding | None = None
+        self.run_count = 0
+
+        self.search = QtWidgets.QLineEdit()
+        self.search.setPlaceholderText("Search tools…")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QtWidgets.QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setObjectName("toolTree")
+        self.how_to_read = QtWidgets.QLabel()
+        self.how_to_read.setWordWrap(True)
+        self.how_to_read.setObjectName("howToRead")
+        self.form = ParamForm()
+        self.overlay = OverlayControls(canvas)
+        self.summary = QtWidgets.QLabel("Choose a tool.")
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("findingSummary")
+        self.summary.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = KeyValueTable()
+        self.plot = PlotPanel()
+        self.plot.setMinimumHeight(160)
+
+        self._populate_tree()
+        self.search.textChanged.connect(self._filter_tree)
+        self.tree.currentItemChanged.connect(self._on_tool_selected)
+        self._debounce = QtCore.QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.run_now)
+        self.form.values_changed.connect(lambda _v: self._debounce.start())
+
+        tools = QtWidgets.QWidget()
+        tl = QtWidgets.QVBoxLayout(tools)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.search)
+        tl.addWidget(self.tree, 1)
+        settings_body = QtWidgets.QWidget()
+        sl = QtWidgets.QVBoxLayout(settings_body)
+        sl.setContentsMargins(0, 0, 4, 0)
+        sl.addWidget(self.how_to_read)
+        sl.addWidget(self.form)
+        sl.addWidget(self.overlay)
+        sl.addStretch(1)
+        settings = QtWidgets.QScrollArea()
+        settings.setWidgetResizable(True)
+        settings.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        settings.setWidget(settings_body)
+        results = QtWidgets.QWidget()
+        rl = QtWidgets.QVBoxLayout(results)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.summary)
+        rl.addWidget(self.table, 1)
+        rl.addWidget(self.plot, 1)
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        for w in (tools, settings, results):
+            split.addWidget(w)
+        split.setSizes([200, 360, 260])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(split)
+
+    # ------------------------------------------------------------------ tools
+    def _populate_tree(self) -> None:
+        self.tree.clear()
+        groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        for analysis in list_analyses():
+            parent = groups.get(analysis.group)
+            if parent is None:
+                parent = QtWidgets.QTreeWidgetItem([analysis.group])
+                parent.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(parent)
+                groups[analysis.group] = parent
+            item = QtWidgets.QTreeWidgetItem([analysis.title])
+            item.setData(0, QtCore.Qt.ItemDataRole.UserRole, analysis.id)
+            item.setToolTip(0, analysis.how_to_read)
+            parent.addChild(item)
+        self.tree.expandAll()
+
+    def _filter_tree(self, text: str) -> None:
+        needle = text.strip().lower()
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            visible = 0
+            for c in range(group.childCount()):
+                item = group.child(c)
+                tool_id = item.data(0, QtCore.Qt.ItemDataRole.UserRole)
+                haystack = f"{item.text(0)} {tool_id} {group.text(0)}".lower()
+                match = not needle or needle in haystack
+                item.setHidden(not match)
+                visible += match
+            group.setHidden(visible == 0)
+
+    def tool_ids(self, visible_only: bool = False) -> list[str]:
+        out = []
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for c in range(group.childCount()):
+                item = group.child(c)
+                if not (visible_only and (item.isHidden() or group.isHidden())):
+                    out.append(item.data(0, QtCore.Qt.ItemDataRole.UserRole))
+        return out
+
+    def select_tool(self, tool_id: str) -> None:
+        """Select a tool by id (runs it on the current frame)."""
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for c in range(group.childCount()):
+                if group.child(c).data(0, QtCore.Qt.ItemDataRole.UserRole) == tool_id:
+                    self.tree.setCurrentItem(group.child(c))
+                    return
+        raise KeyError(tool_id)
+
+    def _on_tool_selected(self, item: QtWidgets.QTreeWidgetItem | None, _prev: object) -> None:
+        tool_id = item.data(0, QtCore.Qt.ItemDataRole.UserRole) if item else None
+        if not tool_id:
+            return
+        analysis = get_analysis(tool_id)
+        self._tool_id = tool_id
+        self.how_to_read.setText(f"<b>{analysis.title}</b><br>{analysis.how_to_read}")
+        self.form.set_schema(analysis.params)
+        self.run_now()
+
+    @property
+    def tool_id(self) -> str | None:
+        return self._tool_id
+
+    # ---------------------------------------------------------------- subject
+    def set_frame(self, image: np.ndarray, path: Path | None, frame_index: int, sha256: str, fmt: str | None) -> None:
+        """The image the tools work on (the current frame of the open media)."""
+        self._subject = Subject(image=image, path=path, frame_index=frame_index, format=fmt)
+        self._sha = sha256
+        if self._tool_id:
+            self._debounce.start()
+
+    # -------------------------------------------------------------------- run
+    def run_now(self) -> None:
+        """Run the selected tool on the current frame (supersedes a running one)."""
+        self._debounce.stop()
+        if not self._tool_id or self._subject is None:
+            return
+        params = self.form.values()
+        key = make_key(f"{self._sha}:{self._subject.frame_index}", self._tool_id, params)
+        self.summary.setText("Running…")
+        self.run_count += 1
+        analysis = get_analysis(self._tool_id)
+        self._tasks.submit(
+            run_tool, self._tool_id, self._subject, params, title=analysis.title,
+            supersede="analyze", cache_key=key, on_success=self._show, on_error=self._on_error,
+        )
+
+    def _on_error(self, exc: BaseException, details: str) -> None:
+        self.summary.setText(f"<span style='color:#e66'>Failed: {exc}</span>")
+
+    def _show(self, finding: Finding) -> None:
+        if self._subject is None:
+            return
+        shape = self._subject.image.shape[:2]
+        self.last_finding = finding
+        self.summary.setText(finding.summary)
+        self._canvas.set_heatmap(None if finding.heatmap is None else fit_to(finding.heatmap, shape))
+        self._canvas.set_mask(None if finding.mask is None else fit_to(finding.mask, shape))
+        self.table.set_rows(finding.table)
+        self.table.setVisible(bool(finding.table))
+        self.plot.set_curves([(p.title, p.x, p.y, p.x_label, p.y_label) for p in finding.plots])
+        self.plot.setVisible(bool(finding.plots))
+        self.finding_ready.emit(finding)
