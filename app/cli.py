@@ -53,21 +53,27 @@ def _run_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+def _normalise(argv: list[str], commands: set[str]) -> list[str]:
+    """Insert the implicit ``gui`` command: ``truelens photo.jpg`` means ``truelens gui photo.jpg``."""
+    head: list[str] = []
+    rest = list(argv)
+    while rest[:1] == ["--device"] and len(rest) >= 2:
+        head += rest[:2]
+        rest = rest[2:]
+    if not rest or (rest[0] not in commands and rest[0] not in ("-h", "--help")):
+        rest = ["gui", *rest]
+    return head + rest
+
+
 def run(argv: list[str]) -> int:
     """Parse ``argv`` and dispatch; all errors become a one-line message and an exit code."""
     parser = build_parser()
-    known_commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    if not argv or (argv[0] not in known_commands and not argv[0].startswith("-")):
-        argv = ["gui", *argv]
-    elif argv[0] in ("--device",) and len(argv) >= 2 and (len(argv) == 2 or argv[2] not in known_commands):
-        argv = [argv[0], argv[1], "gui", *argv[2:]]
-    args = parser.parse_args(argv)
+    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    args = parser.parse_args(_normalise(argv, commands))
     if args.device:
         import os
 
         os.environ["TRUELENS_DEVICE"] = args.device
-    if not getattr(args, "handler", None):
-        args = parser.parse_args([*argv, "gui"])
     try:
         return int(args.handler(args) or 0)
     except CliError as exc:

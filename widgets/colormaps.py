@@ -9,11 +9,12 @@ COLORMAPS = ("inferno", "viridis", "magma", "plasma", "turbo", "gray")
 
 
 def heatmap_to_rgba(heat: np.ndarray, colormap: str = "inferno", threshold: float = 0.0,
-                    opacity: float = 0.6) -> np.ndarray:
+                    opacity: float = 0.6, ramp: bool = True) -> np.ndarray:
     """Map a float [0,1] (H, W) array (or an RGB uint8 array) to an RGBA uint8 overlay.
 
     Pixels at or below ``threshold`` are transparent; above it, alpha rises with the map value
-    (square-root ramp) up to ``opacity`` so that weak responses do not hide the image.
+    (square-root ramp) up to ``opacity`` so that weak responses do not hide the image;
+    ``ramp=False`` gives every visible pixel the same ``opacity``.
     """
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must be within 0..1, got {opacity}")
@@ -25,8 +26,8 @@ def heatmap_to_rgba(heat: np.ndarray, colormap: str = "inferno", threshold: floa
         level = np.clip(level, 0.0, 1.0)
         lut = lookup_table(colormap)
         rgb = lut[(level * 255).astype(np.uint8)]
-    ramp = np.sqrt(level) * (opacity * 255.0)
-    alpha = np.where(level > threshold, ramp, 0.0).astype(np.uint8)
+    weight = np.sqrt(level) if ramp else np.ones_like(level)
+    alpha = np.where(level > threshold, np.round(weight * (opacity * 255.0)), 0.0).astype(np.uint8)
     return np.dstack([rgb, alpha]).astype(np.uint8)
 
 

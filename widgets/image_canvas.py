@@ -110,7 +110,7 @@ class ImageCanvas(QtWidgets.QWidget):
         style = self._heat_style
         rgba = heatmap_to_rgba(self._heat, style["colormap"], style["threshold"], style["opacity"])
         self.heat_item.setImage(rgba, autoLevels=False, levels=(0, 255))
-        opaque = heatmap_to_rgba(self._heat, style["colormap"], style["threshold"], 1.0)
+        opaque = heatmap_to_rgba(self._heat, style["colormap"], style["threshold"], 1.0, ramp=False)
         self.twin_item.setImage(opaque, autoLevels=False, levels=(0, 255))
 
     def set_mask(self, mask: np.ndarray | None, *, color: tuple[int, int, int] | None = None,

@@ -84,6 +84,8 @@ class PillowSource:
         try:
             for index in range(self.frame_count):
                 self._image.seek(index)
+                if self.format == "webp":  # WebP reports a frame's duration only once it is decoded
+                    self._image.load()
                 ms = float(self._image.info.get("duration", 0) or 0)
                 seconds = ms / 1000.0
                 durations.append(DEFAULT_FRAME_SECONDS if seconds < MIN_GIF_FRAME_SECONDS else seconds)
