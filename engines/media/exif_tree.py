@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import warnings
 from typing import Any
 
 from PIL import ExifTags, Image
@@ -128,7 +129,18 @@ def _thumbnail(ifd1: dict[int, Any], tiff: bytes) -> bytes | None:
 
 
 def read_exif(exif: Image.Exif, tiff: bytes | None = None) -> ExifData:
-    """Walk a Pillow ``Exif`` object; ``tiff`` (raw TIFF bytes) lets the IFD1 thumbnail be cut out."""
+    """Walk a Pillow ``Exif`` object; ``tiff`` (raw TIFF bytes) lets the IFD1 thumbnail be cut out.
+
+    Pillow's "corrupt EXIF" warnings are collected into ``warnings`` instead of being printed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = _read_exif(exif, tiff)
+    data.warnings.extend(f"EXIF: {w.message}"[:300] for w in caught)
+    return data
+
+
+def _read_exif(exif: Image.Exif, tiff: bytes | None) -> ExifData:
     data = ExifData()
     pointers = {int(ExifTags.IFD.Exif), int(ExifTags.IFD.GPSInfo), int(ExifTags.IFD.Interop)}
     base = _section(data, "IFD0", lambda: dict(exif.items()))
@@ -178,7 +190,9 @@ def read_exif_bytes(raw: bytes) -> ExifData:
     tiff = raw[6:] if raw.startswith(b"Exif\x00\x00") else raw
     exif = Image.Exif()
     try:
-        exif.load(tiff)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exif.load(tiff)
     except PARSE_ERRORS as exc:
         return ExifData(warnings=[f"EXIF: unreadable ({type(exc).__name__}: {exc})"[:300]])
     return read_exif(exif, tiff)

@@ -102,7 +102,7 @@ def _unmask(ifd: bytes) -> bytes:
     buf = bytearray(ifd)
     for i in range(count):
         pos = 2 + 12 * i
-        tag, ftype = struct.unpack("<HH", buf[pos : pos + 4])
+        _tag, ftype = struct.unpack("<HH", buf[pos : pos + 4])
         if ftype == LONG:
             value = struct.unpack("<I", buf[pos + 8 : pos + 12])[0] & 0xFFFFFF
             buf[pos + 8 : pos + 12] = struct.pack("<I", value)
@@ -202,9 +202,9 @@ def sample_xmp(creator_tool: str = "", history_agents: tuple[str, ...] = ()) -> 
         'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
         'xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#" '
         f'xmlns:dc="http://purl.org/dc/elements/1.1/"{tool}>'
-        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Test title</rdf:li></rdf:Alt></dc:title>"
+        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Test title</rdf:li></rdf:Alt></dc:title>'
         f"<xmpMM:History><rdf:Seq>{items}</rdf:Seq></xmpMM:History>"
-        "</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+        '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     )
 
 
@@ -237,3 +237,41 @@ def camera_jpeg(
     thumb = jpeg_bytes(thumbnail, quality=92) if thumbnail is not None else None
     tiff = tiff_bytes(ifd0, exif, gps_ifd(*gps) if gps else None, thumb)
     return insert_segments(jpeg_bytes(image, quality), (exif_segment(tiff), *extra_segments))
+
+
+TEST_MANIFEST = {
+    "claim_generator_info": [{"name": "TrueLens tests", "version": "0.1"}],
+    "title": "fixture.jpg",
+    "assertions": [
+        {
+            "label": "c2pa.actions",
+            "data": {
+                "actions": [
+                    {
+                        "action": "c2pa.created",
+                        "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
+                    }
+                ]
+            },
+        }
+    ],
+}
+
+
+def tamper_scan_byte(jpeg: bytes) -> bytes:
+    """Flip one bit in the middle of the first scan's entropy-coded data without creating a marker."""
+    from engines.media.jpeg_structure import walk_jpeg
+
+    sos = next(s for s in walk_jpeg(jpeg).segments if s.name == "SOS")
+    pos = sos.end + sos.scan_bytes // 2
+    while jpeg[pos] in (0xFE, 0xFF) or jpeg[pos - 1] == 0xFF:
+        pos += 1
+    buf = bytearray(jpeg)
+    buf[pos] ^= 0x01
+    return bytes(buf)
+
+
+def root_certificate(chain_pem: bytes) -> bytes:
+    """The last certificate of a PEM chain (the root CA made by ``create_test_credentials``)."""
+    marker = b"-----BEGIN CERTIFICATE-----"
+    return marker + chain_pem.rsplit(marker, 1)[1]
