@@ -106,6 +106,8 @@ def add_bookmark(
     params = plain(dict(finding.params))
     params_json = canonical_json(params).decode("utf-8")
     record = plain(finding.to_json())
+    with case.db.read() as conn:
+        _require_item(conn, item_id)  # before any image is written
     stored = [store_png(case.derived_dir, role, rgb) for role, rgb in finding_images(finding, frame)]
     created = utc_now()
     with case.db.write() as conn:

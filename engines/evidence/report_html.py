@@ -32,6 +32,7 @@ th { background-color: #e8edf2; font-weight: bold; }
 .warning, .bad { color: #b3261e; font-weight: bold; }
 .caption { font-size: 8pt; color: #444; }
 .newpage { page-break-before: always; }
+td.t { font-size: 7.5pt; }
 img { max-width: 100%; height: auto; }
 """
 _VERIFY_CLASS = {"verified": "ok", "mismatch": "bad", "missing": "bad", "not checked": "check"}
@@ -57,10 +58,11 @@ def _kv(rows: list[tuple[str, str]], mono: tuple[str, ...] = ()) -> str:
     return f'<table class="kv" width="100%" border="1" cellspacing="0" cellpadding="3">{body}</table>'
 
 
-def _grid(header: list[str], rows: list[list[str]], widths: list[str] | None = None) -> str:
+def _grid(header: list[str], rows: list[list[str]], widths: list[str] | None = None, cell_class: str = "") -> str:
     w = widths or [""] * len(header)
     head = "".join(f'<th{f" width={x}" if x else ""}>{_e(h)}</th>' for h, x in zip(header, w, strict=True))
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    td = f'<td class="{cell_class}">' if cell_class else "<td>"
+    body = "".join("<tr>" + "".join(f"{td}{c}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table width="100%" border="1" cellspacing="0" cellpadding="3"><tr>{head}</tr>{body}</table>'
 
 
@@ -134,7 +136,9 @@ def _finding(f: ReportFinding, src: ImageSource) -> str:
     if f.weights_sha256:
         rows.append(("Model weights SHA-256", _e(f.weights_sha256)))
     rows.extend((label, _e(value)) for label, value in f.table)
-    return (f"<h3>Finding {f.number}: {_e(f.title)} on item {f.item_id}</h3>" + _kv(rows, ("Model weights SHA-256",))
+    attr = " class=newpage" if f.number > 1 else ""
+    heading = f"<h3{attr}>Finding {f.number}: {_e(f.title)} on item {f.item_id}</h3>"
+    return (heading + _kv(rows, ("Model weights SHA-256",))
             + _images(f, src))
 
 
@@ -164,7 +168,7 @@ def _audit(report: Report) -> str:
              "previous entry, so editing, removing or reordering an entry breaks the chain. Chain status: "
              + ('<span class="ok">intact</span>' if report.audit_ok else '<span class="bad">BROKEN</span>')
              + f". Head hash <span class=mono>{_e(report.audit_head)}</span>.</p>")
-    return intro + _grid(["#", "Time (UTC)", "Action", "By", "Details"], rows, ["5%", "24%", "11%", "9%", ""])
+    return intro + _grid(["#", "Time (UTC)", "Action", "By", "Details"], rows, ["4%", "27%", "13%", "9%", ""], "t")
 
 
 def render_html(report: Report, image_src: ImageSource | None = None) -> str:
@@ -174,9 +178,9 @@ def render_html(report: Report, image_src: ImageSource | None = None) -> str:
         _header(report),
         "<h2>1. Evidence items</h2>",
         "".join(_item(i) for i in report.items) or "<p>No evidence items.</p>",
-        "<h2>2. Findings</h2>",
+        '<h2 class="newpage">2. Findings</h2>',
         "".join(_finding(f, src) for f in report.findings) or "<p>No findings were bookmarked.</p>",
-        "<h2>3. Methods</h2>", _methods(report),
+        '<h2 class="newpage">3. Methods</h2>', _methods(report),
         "<h2>4. Software and models</h2>", _software(report),
         "<h2>5. Limitations</h2>", f"<p>{_e(report.limitations)}</p>",
         '<h2 class="newpage">Appendix: audit log</h2>', _audit(report),
