@@ -36,14 +36,35 @@ def _aspect(height: int, width: int) -> float:
     return width / max(height, 1)
 
 
+def _crop_to_aspect(thumb: np.ndarray, target: float) -> np.ndarray:
+    """Centre crop of the non-black area of ``thumb`` with exactly the target aspect ratio."""
+    bright = thumb.max(axis=2) > _BORDER_LEVEL
+    rows = np.flatnonzero(bright.any(axis=1))
+    cols = np.flatnonzero(bright.any(axis=0))
+    h, w = thumb.shape[:2]
+    if _aspect(h, w) < target:  # too tall: bars above and below
+        size = min(h, max(1, round(w / target)))
+        centre = (rows[0] + rows[-1] + 1) / 2 if rows.size else h / 2
+        start = int(min(max(round(centre - size / 2), 0), h - size))
+        return thumb[start : start + size]
+    size = min(w, max(1, round(h * target)))
+    centre = (cols[0] + cols[-1] + 1) / 2 if cols.size else w / 2
+    start = int(min(max(round(centre - size / 2), 0), w - size))
+    return thumb[:, start : start + size]
+
+
 def fit_thumbnail(thumb: np.ndarray, image_shape: tuple[int, ...]) -> tuple[np.ndarray, str]:
-    """The thumbnail with letterbox bars removed when that brings its aspect ratio in line with the image."""
+    """The thumbnail with letterbox bars removed when that brings its aspect ratio in line with the image.
+
+    Bars are recognised when trimming near-black borders lands within a few percent of the image's aspect;
+    the crop is then centred on the content with exactly that aspect (JPEG ringing blurs the bar edges).
+    """
     target = _aspect(image_shape[0], image_shape[1])
     if abs(_aspect(*thumb.shape[:2]) - target) / target <= ASPECT_TOLERANCE:
         return thumb, ""
     trimmed = trim_borders(thumb)
-    if abs(_aspect(*trimmed.shape[:2]) - target) / target <= ASPECT_TOLERANCE:
-        return trimmed, "letterbox bars removed from the thumbnail"
+    if abs(_aspect(*trimmed.shape[:2]) - target) / target <= 2 * ASPECT_TOLERANCE:
+        return _crop_to_aspect(thumb, target), "letterbox bars removed from the thumbnail"
     return thumb, (
         f"aspect ratio differs: image {image_shape[1]}×{image_shape[0]}, thumbnail {thumb.shape[1]}×{thumb.shape[0]} "
         "(the image may have been cropped after the thumbnail was made)"

@@ -221,8 +221,13 @@ def camera_jpeg(
     thumbnail: np.ndarray | None = None,
     extra_segments: tuple[bytes, ...] = (),
     quality: int = 90,
+    qtables: list[list[int]] | None = None,
 ) -> bytes:
-    """A Pillow-encoded JPEG with a hand-built EXIF APP1 (make, model, dates, optional GPS and thumbnail)."""
+    """A Pillow-encoded JPEG with a hand-built EXIF APP1 (make, model, dates, optional GPS and thumbnail).
+
+    ``qtables`` replaces libjpeg's standard quantization tables (as camera firmware does); ``quality`` is
+    then ignored and the tables are stored exactly as given.
+    """
     image = smooth_image() if image is None else image
     ifd0: dict[int, object] = {0x010F: make, 0x0110: model, 0x0112: 1}
     if software is not None:
@@ -236,7 +241,9 @@ def camera_jpeg(
         exif[0x9004] = digitized
     thumb = jpeg_bytes(thumbnail, quality=92) if thumbnail is not None else None
     tiff = tiff_bytes(ifd0, exif, gps_ifd(*gps) if gps else None, thumb)
-    return insert_segments(jpeg_bytes(image, quality), (exif_segment(tiff), *extra_segments))
+    # Pillow scales custom tables by quality; 50 keeps them exactly as given.
+    encoded = jpeg_bytes(image, quality) if qtables is None else jpeg_bytes(image, 50, qtables=qtables)
+    return insert_segments(encoded, (exif_segment(tiff), *extra_segments))
 
 
 TEST_MANIFEST = {
