@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from widgets.colormaps import heatmap_to_rgba, mask_to_rgba
+from widgets.colormaps import mask_lut, overlay_lut, to_levels
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
@@ -84,10 +84,15 @@ class ImageCanvas(QtWidgets.QWidget):
     # --------------------------------------------------------------- overlays
     def set_heatmap(self, heat: np.ndarray | None, *, colormap: str | None = None,
                     opacity: float | None = None, threshold: float | None = None) -> None:
-        """Show a float [0, 1] map (or an RGB map) over the image; ``None`` removes it."""
+        """Show a map over the image; ``None`` removes it.
+
+        ``heat`` is float [0, 1] (H, W), uint8 levels (H, W) — cheapest, colours come from a lookup
+        table applied at screen resolution — or an RGB uint8 (H, W, 3) visualisation.
+        """
         if heat is not None and self._image is not None and heat.shape[:2] != self._image.shape[:2]:
             raise ValueError(f"heatmap shape {heat.shape[:2]} does not match image {self._image.shape[:2]}")
-        self._heat = heat
+        self._heat = None if heat is None else (heat if heat.ndim == 3 else to_levels(heat))
+        self._heat_changed = True
         self.set_heat_style(colormap=colormap, opacity=opacity, threshold=threshold)
 
     def set_heat_style(self, *, colormap: str | None = None, opacity: float | None = None,
@@ -108,10 +113,22 @@ class ImageCanvas(QtWidgets.QWidget):
             self.twin_item.clear()
             return
         style = self._heat_style
-        rgba = heatmap_to_rgba(self._heat, style["colormap"], style["threshold"], style["opacity"])
-        self.heat_item.setImage(rgba, autoLevels=False, levels=(0, 255))
-        opaque = heatmap_to_rgba(self._heat, style["colormap"], style["threshold"], 1.0, ramp=False)
-        self.twin_item.setImage(opaque, autoLevels=False, levels=(0, 255))
+        if self._heat.ndim == 3:  # an RGB visualisation: no colormap, opacity only
+            if getattr(self, "_heat_changed", True):
+                self.heat_item.setImage(self._heat, autoLevels=False, levels=(0, 255), lut=None)
+                self.twin_item.setImage(self._heat, autoLevels=False, levels=(0, 255), lut=None)
+            self.heat_item.setOpacity(style["opacity"])
+        else:
+            lut = overlay_lut(style["colormap"], style["threshold"], style["opacity"])
+            twin_lut = overlay_lut(style["colormap"], style["threshold"], 1.0, ramp=False)
+            self.heat_item.setOpacity(1.0)
+            if getattr(self, "_heat_changed", True):
+                self.heat_item.setImage(self._heat, autoLevels=False, levels=(0, 255), lut=lut)
+                self.twin_item.setImage(self._heat, autoLevels=False, levels=(0, 255), lut=twin_lut)
+            else:
+                self.heat_item.setLookupTable(lut)
+                self.twin_item.setLookupTable(twin_lut)
+        self._heat_changed = False
 
     def set_mask(self, mask: np.ndarray | None, *, color: tuple[int, int, int] | None = None,
                  opacity: float | None = None) -> None:
@@ -124,12 +141,12 @@ class ImageCanvas(QtWidgets.QWidget):
             self._mask_style["color"] = color
         if opacity is not None:
             self._mask_style["opacity"] = opacity
-        self._mask = mask
-        if mask is None:
+        self._mask = None if mask is None else mask.astype(bool, copy=False)
+        if self._mask is None:
             self.mask_item.clear()
         else:
-            self.mask_item.setImage(mask_to_rgba(mask, self._mask_style["color"], self._mask_style["opacity"]),
-                                    autoLevels=False, levels=(0, 255))
+            self.mask_item.setImage(self._mask.view(np.uint8), autoLevels=False, levels=(0, 1),
+                                    lut=mask_lut(self._mask_style["color"], self._mask_style["opacity"]))
 
     def clear_overlays(self) -> None:
         self._heat = None
@@ -146,6 +163,20 @@ class ImageCanvas(QtWidgets.QWidget):
 
     def heat_style(self) -> dict:
         return dict(self._heat_style)
+
+    def rendered_heat_rgba(self, twin: bool = False) -> np.ndarray | None:
+        """The heatmap layer as the RGBA pixels it is drawn with (for tests and export)."""
+        if self._heat is None:
+            return None
+        if self._heat.ndim == 3:
+            alpha = 1.0 if twin else self._heat_style["opacity"]
+            return np.dstack([self._heat, np.full(self._heat.shape[:2], round(alpha * 255), np.uint8)])
+        item = self.twin_item if twin else self.heat_item
+        return item.lut[self._heat]
+
+    def rendered_mask_rgba(self) -> np.ndarray | None:
+        """The mask layer as drawn (RGBA)."""
+        return None if self._mask is None else self.mask_item.lut[self._mask.view(np.uint8)]
 
     # -------------------------------------------------------------- twin view
     def set_twin(self, enabled: bool) -> None:
@@ -194,7 +225,7 @@ class ImageCanvas(QtWidgets.QWidget):
         text = f"x {x}  y {y}  RGB {tuple(int(v) for v in np.atleast_1d(value))}"
         if self._heat is not None:
             hv = self._heat[y, x]
-            text += f"  map {float(hv):.3f}" if np.ndim(hv) == 0 else f"  map {tuple(int(v) for v in hv)}"
+            text += f"  map {float(hv) / 255:.3f}" if np.ndim(hv) == 0 else f"  map {tuple(int(v) for v in hv)}"
         if self._mask is not None:
             text += f"  mask {'yes' if self._mask[y, x] else 'no'}"
         return text

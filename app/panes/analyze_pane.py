@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from app.tasks import TaskBridge
 from engines.findings import Finding
 from engines.forensics import Subject, get_analysis, list_analyses, run_analysis
 from engines.runtime import make_key
+from widgets.colormaps import to_levels
 from widgets.image_canvas import ImageCanvas
 from widgets.key_value_table import KeyValueTable
 from widgets.param_form import ParamForm
@@ -21,9 +23,25 @@ from widgets.plot_panel import PlotPanel
 DEBOUNCE_MS = 200
 
 
-def run_tool(ctx, analysis_id: str, subject: Subject, params: dict[str, Any]) -> Finding:
-    """Engine job: run one analysis (module-level so it can be pickled/tested)."""
-    return run_analysis(analysis_id, subject, params, ctx)
+@dataclasses.dataclass(frozen=True)
+class DisplayResult:
+    """A finding plus its overlays already fitted to the frame and converted for display (worker-side)."""
+
+    finding: Finding
+    heat: np.ndarray | None  # uint8 levels (H, W) or RGB (H, W, 3)
+    mask: np.ndarray | None
+
+
+def run_tool(ctx, analysis_id: str, subject: Subject, params: dict[str, Any]) -> DisplayResult:
+    """Engine job: run one analysis and prepare its overlays off the GUI thread."""
+    finding = run_analysis(analysis_id, subject, params, ctx)
+    shape = subject.image.shape[:2]
+    heat = None
+    if finding.heatmap is not None:
+        heat = fit_to(finding.heatmap, shape)
+        heat = heat.astype(np.uint8) if heat.ndim == 3 else to_levels(heat)
+    mask = None if finding.mask is None else fit_to(finding.mask.astype(bool), shape)
+    return DisplayResult(finding, heat, mask)
 
 
 def fit_to(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -200,14 +218,14 @@ class AnalyzePane(QtWidgets.QWidget):
     def _on_error(self, exc: BaseException, details: str) -> None:
         self.summary.setText(f"<span style='color:#e66'>Failed: {exc}</span>")
 
-    def _show(self, finding: Finding) -> None:
+    def _show(self, result: DisplayResult) -> None:
         if self._subject is None:
             return
-        shape = self._subject.image.shape[:2]
+        finding = result.finding
         self.last_finding = finding
         self.summary.setText(finding.summary)
-        self._canvas.set_heatmap(None if finding.heatmap is None else fit_to(finding.heatmap, shape))
-        self._canvas.set_mask(None if finding.mask is None else fit_to(finding.mask, shape))
+        self._canvas.set_heatmap(result.heat)
+        self._canvas.set_mask(result.mask)
         self.table.set_rows(finding.table)
         self.table.setVisible(bool(finding.table))
         self.plot.set_curves([(p.title, p.x, p.y, p.x_label, p.y_label) for p in finding.plots])

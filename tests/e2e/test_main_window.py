@@ -56,7 +56,7 @@ def test_still_with_ela_overlay(window, qtbot, tmp_path):
     finding = _run_ela(window, qtbot)
     assert finding.engine == "ela"
     assert window.canvas.has_heatmap()
-    assert window.canvas.heat_item.image.shape[:2] == (240, 320)
+    assert window.canvas.rendered_heat_rgba().shape == (240, 320, 4)
     assert "Mean error level" in window.analyze_pane.summary.text()
     window.analyze_pane.overlay.twin.setChecked(True)
     assert window.canvas.is_twin()

@@ -24,12 +24,12 @@ def test_heatmap_layer_and_style(canvas):
     heat[10:20, 30:40] = 1.0
     canvas.set_heatmap(heat, colormap="viridis", opacity=0.5, threshold=0.2)
     assert canvas.has_heatmap()
-    rgba = canvas.heat_item.image
+    rgba = canvas.rendered_heat_rgba()
     assert rgba.shape == (100, 200, 4)
     assert rgba[15, 35, 3] == 128  # value 1.0 at opacity 0.5
     assert rgba[50, 100, 3] == 0  # below threshold: transparent
     canvas.set_heat_style(opacity=0.0)
-    assert canvas.heat_item.image[15, 35, 3] == 0
+    assert canvas.rendered_heat_rgba()[15, 35, 3] == 0
 
 
 def test_style_values_are_validated(canvas):
@@ -45,7 +45,7 @@ def test_mask_layer(canvas):
     mask = np.zeros((100, 200), bool)
     mask[5:9, 5:9] = True
     canvas.set_mask(mask, color=(0, 255, 0), opacity=1.0)
-    img = canvas.mask_item.image
+    img = canvas.rendered_mask_rgba()
     assert tuple(img[6, 6]) == (0, 255, 0, 255)
     assert img[50, 50, 3] == 0
     canvas.set_mask(None)
@@ -62,7 +62,7 @@ def test_twin_view_is_linked(canvas, qtbot):
     canvas.set_twin(True)
     assert canvas.is_twin()
     canvas.set_heatmap(np.full((100, 200), 0.7, np.float32))
-    assert canvas.twin_item.image[0, 0, 3] == 255  # the twin shows the map opaque
+    assert canvas.rendered_heat_rgba(twin=True)[0, 0, 3] == 255  # the twin shows the map opaque
     canvas.view.setRange(xRange=(10, 60), yRange=(10, 40), padding=0)
     qtbot.wait(50)
     a, b = canvas.view.viewRange(), canvas.twin_view.viewRange()
@@ -77,7 +77,7 @@ def test_pixel_readout(canvas):
     canvas.set_image(img)
     canvas.set_heatmap(np.full((100, 200), 0.25, np.float32))
     text = canvas.pixel_text(9, 7)
-    assert "x 9" in text and "y 7" in text and "(1, 2, 3)" in text and "0.250" in text
+    assert "x 9" in text and "y 7" in text and "(1, 2, 3)" in text and "map 0.25" in text
     assert canvas.pixel_text(500, 500) == ""
 
 
