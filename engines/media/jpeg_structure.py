@@ -90,9 +90,7 @@ class JpegStructure:
     def app_segments(self, identifier: str | None = None) -> list[Segment]:
         """APPn segments, optionally only those with this identifier."""
         return [
-            s
-            for s in self.segments
-            if s.name.startswith("APP") and (identifier is None or s.identifier == identifier)
+            s for s in self.segments if s.name.startswith("APP") and (identifier is None or s.identifier == identifier)
         ]
 
 

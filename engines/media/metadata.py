@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageCms, IptcImagePlugin
 
+import engines.media.pillow_source  # noqa: F401  (registers the HEIF/AVIF opener with Pillow)
 from engines.media.exif_tree import ExifData, GpsFix, read_exif, read_exif_bytes
 from engines.media.iptc import iptc_nodes, parse_iim, parse_photoshop_resources, resource_nodes
 from engines.media.jpeg_structure import JpegStructure, walk_jpeg
@@ -139,12 +140,15 @@ def _pillow_raw(path: Path, report: MetadataReport) -> tuple[_Raw, Any, dict[int
 def read_metadata(path: str | Path) -> MetadataReport:
     """Metadata tree of a file; every unreadable part is reported in ``warnings`` instead of raising."""
     path = Path(path)
-    data = path.read_bytes() if path.stat().st_size <= MAX_METADATA_FILE_BYTES else path.open("rb").read(1 << 20)
-    fmt = sniff_format(data[:64])
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        fmt = sniff_format(fh.read(64))
     report = MetadataReport(format=fmt)
-    report.tree.append(node("File", "", [node("Format", fmt or "unknown"), node("Size", f"{len(data)} bytes")]))
+    report.tree.append(node("File", "", [node("Format", fmt or "unknown"), node("Size", f"{size} bytes")]))
     exif_obj = None
     if fmt == "jpeg":
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_METADATA_FILE_BYTES)
         structure = walk_jpeg(data)
         raw = _jpeg_raw(data, structure)
         pil = _guard(report, "Pillow", lambda: _pillow_raw(path, report))

@@ -166,3 +166,15 @@ def test_ijg_tables():
     assert ijg_table(LUMA_BASE, 100).max() == 1
     custom = {0: [2] * 64, 1: [3] * 64}
     assert ijg_quality(custom) is None
+
+
+def test_heif_exif_through_pillow_heif(tmp_path):
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 15"
+    path = tmp_path / "x.heic"
+    Image.fromarray(smooth_image(64, 64)).save(path, "HEIF", exif=exif.tobytes(), quality=80)
+    report = read_metadata(path)
+    assert report.format == "heif"
+    assert (report.exif.fields["Make"], report.exif.fields["Model"]) == ("Apple", "iPhone 15")
+    assert report.warnings == []
