@@ -150,7 +150,8 @@ def check_tables(report: MetadataReport) -> Check:
     name = "JPEG tables"
     if report.format != "jpeg" or not report.quantization:
         return Check(name, "n/a", "not a JPEG (or tables unreadable)")
-    camera = " ".join(report.exif.fields.get(k, "") for k in ("Make", "Model")).strip()
+    make, model = report.exif.fields.get("Make", ""), report.exif.fields.get("Model", "")
+    camera = model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()
     quality = ijg_quality(report.quantization)
     if not camera:
         note = f"standard libjpeg tables at quality {quality}" if quality else "non-standard tables"
@@ -198,7 +199,7 @@ def overall_score(checks: list[Check]) -> float:
     for check in checks:
         if check.status == "warning":
             keep *= 1.0 - check.weight
-    return 1.0 - keep
+    return round(1.0 - keep, 6)
 
 
 def _mtime(path: Path) -> dt.datetime:
