@@ -67,7 +67,8 @@ class ImageCanvas(QtWidgets.QWidget):
             raise ValueError(f"expected a 2-D or 3-D array, got shape {image.shape}")
         same_size = self._image is not None and self._image.shape[:2] == image.shape[:2]
         self._image = image
-        self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
+        # uint8 without levels takes pyqtgraph's zero-copy QImage path (no per-pixel rescale)
+        self.image_item.setImage(image, autoLevels=False, levels=None)
         if self._heat is not None and self._heat.shape[:2] != image.shape[:2]:
             self.clear_overlays()
         if not (keep_view and same_size):
