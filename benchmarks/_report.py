@@ -11,7 +11,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_FILE = ROOT / "docs" / "BENCHMARKS.md"
-HEADER = "# TrueLens benchmarks\n\nEach section is written by the command shown in it; numbers are medians of repeated runs.\n"
+HEADER = (
+    "# TrueLens benchmarks\n\n"
+    "Each section is written by the command shown in it; numbers are medians of repeated runs.\n"
+)
 
 
 def machine() -> str:
@@ -30,7 +33,8 @@ def machine() -> str:
         mem = f", {kb / 1024**2:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores{mem}, {system}, Python {platform.python_version()}"
 
 
 def median(values: list[float]) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
-from superqt import QLabeledDoubleSlider, QLabeledSlider
+from superqt.sliders import QLabeledDoubleSlider, QLabeledSlider
 
 
 class ParamForm(QtWidgets.QWidget):

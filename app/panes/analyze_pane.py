@@ -87,7 +87,8 @@ class AnalyzePane(QtWidgets.QWidget):
         self.plot = PlotPanel()
         self.plot.setMinimumHeight(160)
 
-        self._populate_tree()
+        self._populated = False
+        QtCore.QTimer.singleShot(0, self._ensure_populated)  # after the window is shown: imports the tools
         self.search.textChanged.connect(self._filter_tree)
         self.tree.currentItemChanged.connect(self._on_tool_selected)
         self._debounce = QtCore.QTimer(self)
@@ -127,6 +128,11 @@ class AnalyzePane(QtWidgets.QWidget):
         layout.addWidget(split)
 
     # ------------------------------------------------------------------ tools
+    def _ensure_populated(self) -> None:
+        if not self._populated:
+            self._populated = True
+            self._populate_tree()
+
     def _populate_tree(self) -> None:
         self.tree.clear()
         groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
@@ -158,6 +164,7 @@ class AnalyzePane(QtWidgets.QWidget):
             group.setHidden(visible == 0)
 
     def tool_ids(self, visible_only: bool = False) -> list[str]:
+        self._ensure_populated()
         out = []
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
@@ -169,6 +176,7 @@ class AnalyzePane(QtWidgets.QWidget):
 
     def select_tool(self, tool_id: str) -> None:
         """Select a tool by id (runs it on the current frame)."""
+        self._ensure_populated()
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
             for c in range(group.childCount()):

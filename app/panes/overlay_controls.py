@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
-from superqt import QLabeledDoubleSlider
+from superqt.sliders import QLabeledDoubleSlider
 
 from widgets.colormaps import COLORMAPS
 from widgets.image_canvas import ImageCanvas
