@@ -65,6 +65,8 @@ def _hash_stable(path: Path) -> _Hashed:
     """Hash a file read-only and make sure it did not change while being read."""
     try:
         before = path.stat()
+        if path.is_dir():
+            raise EvidenceError(f"is a folder, not a file: {path}")
         if not path.is_file():
             raise EvidenceError(f"not a regular file: {path}")
         digests = file_digests(path, ("sha256", "md5"))
