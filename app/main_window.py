@@ -160,8 +160,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_frame(self, index: int, frame: np.ndarray) -> None:
         media = self.document.media
-        keep = self.canvas.image() is not None and self.canvas.image().shape == frame.shape and index != 0
-        self.canvas.set_image(frame, keep_view=keep or (index != 0))
+        self.canvas.clear_overlays()  # a map belongs to one frame: never show it over another
+        self.canvas.set_image(frame, keep_view=index != 0)
         if media is not None and not self.stepper.is_playing():
             self.analyze_pane.set_frame(frame, media.path, index, media.sha256, media.info.format)
 
