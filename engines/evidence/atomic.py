@@ -10,12 +10,22 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_DEFAULT_MODE = 0o666 & ~_current_umask()  # read once at import: os.umask is process-wide
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: int | None = None) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only if the block finishes without error.
 
     On any exception the temporary file is removed and ``path`` is left untouched.
-    ``mode`` (e.g. ``0o600``) is applied to the file before it becomes visible.
+    ``mode`` (e.g. ``0o600``) is applied to the file before it becomes visible; by default the
+    file gets the usual permissions for new files (0666 less the umask), not mkstemp's 0600.
     """
     target = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -25,8 +35,7 @@ def atomic_output(path: str | os.PathLike[str], mode: int | None = None) -> Iter
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, _DEFAULT_MODE if mode is None else mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -88,6 +88,17 @@ def _header(report: Report) -> str:
     return f"<h1>{_e(report.title)}</h1>" + _kv(rows)
 
 
+def _overview(report: Report) -> str:
+    """One row per finding: the at-a-glance list on the first page."""
+    if not report.findings:
+        return ""
+    rows = [[str(f.number), _e(f.title), f"{f.item_id} ({_e(f.item_name)})", "—" if f.score is None else
+             f"{f.score:.3f}", f'<span class="{_e(f.status)}">{_e(f.status_label)}</span>', _e(f.note or "—")]
+            for f in report.findings]
+    return "<h2>Findings at a glance</h2>" + _grid(["#", "Method", "Item", "Score", "Status", "Examiner's note"],
+                                                   rows, ["4%", "22%", "20%", "8%", "13%", ""])
+
+
 def _item(item: ReportItem) -> str:
     status = (f'<span class="{_VERIFY_CLASS[item.verification]}">{_e(_VERIFY_TEXT[item.verification])}</span>'
               + (f" at {_e(item.verified_at)}" if item.verified_at else ""))
@@ -176,6 +187,7 @@ def render_html(report: Report, image_src: ImageSource | None = None) -> str:
     src = image_src or data_uri
     body = [
         _header(report),
+        _overview(report),
         "<h2>1. Evidence items</h2>",
         "".join(_item(i) for i in report.items) or "<p>No evidence items.</p>",
         '<h2 class="newpage">2. Findings</h2>',

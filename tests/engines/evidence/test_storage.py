@@ -82,3 +82,24 @@ def test_newer_schema_is_refused():
     conn.close()
     with pytest.raises(EvidenceError, match="newer TrueLens"):
         open_case("Future")
+
+
+def test_atomic_write_keeps_old_content_on_error_and_uses_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    from engines.evidence.atomic import atomic_output, atomic_write_bytes
+
+    target = tmp_path / "out.bin"
+    atomic_write_bytes(target, b"first")
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as fh:
+            fh.write(b"half")
+            raise RuntimeError("disk on fire")
+    assert target.read_bytes() == b"first" and [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    if sys.platform != "win32":
+        umask = os.umask(0)
+        os.umask(umask)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+        atomic_write_bytes(target, b"secret", mode=0o600)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
