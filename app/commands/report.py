@@ -25,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("words", nargs="+", metavar="CASE | verify REPORT")
     parser.add_argument("--format", choices=FORMATS, help="report format (default: from the --out suffix)")
-    parser.add_argument("--out", help="report file to write; its signature goes to FILE.sig")
-    parser.add_argument("--title", help="report title")
+    parser.add_argument("--out", metavar="FILE", help="report file to write; its signature goes to FILE.sig")
+    parser.add_argument("--title", metavar="TEXT", help="report title")
     parser.add_argument("--expect-key", metavar="FINGERPRINT",
                         help="with verify: require this signing-key fingerprint (at least 16 hex digits)")
     parser.set_defaults(handler=_run)
