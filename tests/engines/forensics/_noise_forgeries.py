@@ -57,7 +57,7 @@ def upsample(image: np.ndarray, factor: float) -> np.ndarray:
 def paste_resampled(
     image: np.ndarray, box: Box, factor: float = 1.5, source: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Paste into ``box`` a patch of ``source`` (default: the image) upsampled by ``factor``; returns (forgery, mask)."""
+    """Paste into ``box`` a patch of ``source`` (default: the image) enlarged by ``factor``; returns (forgery, mask)."""
     src = image if source is None else source
     top, left, hgt, wid = box
     sh, sw = int(np.ceil(hgt / factor)) + 1, int(np.ceil(wid / factor)) + 1
