@@ -22,16 +22,21 @@ _APP = None
 
 
 def _ensure_gui_application() -> None:
-    """Qt text layout needs a QGuiApplication; create an off-screen one when none is running."""
+    """Qt text layout needs an application object; create an off-screen one when none is running.
+
+    A QApplication (not a bare QGuiApplication) so that widgets can still be created later in the
+    same process (the GUI exporting a PDF, tests).
+    """
     global _APP
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     if QGuiApplication.instance() is not None:
         return
     headless = sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless or os.environ.get("TRUELENS_HEADLESS"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _APP = QGuiApplication(["truelens-report"])
+    _APP = QApplication(["truelens-report"])
 
 
 def _resource_name(image: ReportImage) -> str:

@@ -15,6 +15,7 @@ from engines.findings import Finding
 from engines.forensics import Subject, get_analysis, list_analyses, run_analysis
 from engines.runtime import make_key
 from widgets.colormaps import to_levels
+from widgets.data_tree import DataTree
 from widgets.image_canvas import ImageCanvas
 from widgets.key_value_table import KeyValueTable
 from widgets.param_form import ParamForm
@@ -86,6 +87,8 @@ class AnalyzePane(QtWidgets.QWidget):
         self.table = KeyValueTable()
         self.plot = PlotPanel()
         self.plot.setMinimumHeight(160)
+        self.details_tree = DataTree()
+        self.details_tree.setVisible(False)
 
         self._populated = False
         QtCore.QTimer.singleShot(0, self._ensure_populated)  # after the window is shown: imports the tools
@@ -118,6 +121,7 @@ class AnalyzePane(QtWidgets.QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.summary)
         rl.addWidget(self.table, 1)
+        rl.addWidget(self.details_tree, 2)
         rl.addWidget(self.plot, 1)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         for w in (tools, settings, results):
@@ -238,4 +242,7 @@ class AnalyzePane(QtWidgets.QWidget):
         self.table.setVisible(bool(finding.table))
         self.plot.set_curves([(p.title, p.x, p.y, p.x_label, p.y_label) for p in finding.plots])
         self.plot.setVisible(bool(finding.plots))
+        tree = finding.details.get("tree") if isinstance(finding.details, dict) else None
+        self.details_tree.setVisible(bool(tree))
+        self.details_tree.set_nodes(tree or [])
         self.finding_ready.emit(finding)
