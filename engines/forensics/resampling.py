@@ -110,8 +110,10 @@ def _frequency_weights(b: int, ignore_grid: bool) -> np.ndarray:
     fr = np.fft.rfftfreq(b)
     keep = np.hypot(f[:, None], fr[None, :]) >= _MIN_FREQ
     if ignore_grid:
-        on_grid_y = np.isclose(f * 8, np.round(f * 8), atol=1e-3)
-        on_grid_x = np.isclose(fr * 8, np.round(fr * 8), atol=1e-3)
+        # multiples of 1/8 cycles/px and the neighbouring bin on each side (the Hann window's main lobe)
+        tolerance = 8.0 * 1.01 / b
+        on_grid_y = np.abs(f * 8 - np.round(f * 8)) <= tolerance
+        on_grid_x = np.abs(fr * 8 - np.round(fr * 8)) <= tolerance
         keep &= ~(on_grid_y[:, None] & on_grid_x[None, :])
     return keep.astype(np.float32)
 

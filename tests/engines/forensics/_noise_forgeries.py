@@ -92,3 +92,17 @@ def gamma_correct(image: np.ndarray, gamma: float) -> np.ndarray:
     """Apply ``255 * (x / 255) ** gamma`` through an 8-bit lookup table."""
     lut = np.clip(np.rint(255.0 * (np.arange(256) / 255.0) ** gamma), 0, 255).astype(np.uint8)
     return lut[image]
+
+
+def edge_case_images() -> list[np.ndarray]:
+    """Images every analysis must survive: 1×1, 8×8, thin strips, flat grey, black and white."""
+    rng = np.random.default_rng(7)
+    return [
+        rng.integers(0, 256, (1, 1, 3), dtype=np.uint8),
+        rng.integers(0, 256, (8, 8, 3), dtype=np.uint8),
+        rng.integers(0, 256, (3, 40, 3), dtype=np.uint8),
+        rng.integers(0, 256, (40, 2, 3), dtype=np.uint8),
+        np.full((64, 64, 3), 128, np.uint8),
+        np.zeros((32, 48, 3), np.uint8),
+        np.full((48, 32, 3), 255, np.uint8),
+    ]
