@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._inputs import photo_12mp
 from benchmarks._report import machine, median, update_section
 
 TARGETS = {"cold_start": 2.0, "first_paint": 0.5, "frame_step": 0.033, "ela_stall": 0.050}
@@ -38,18 +39,6 @@ def cold_start(runs: int) -> list[float]:
             raise RuntimeError("the window never reported being shown")
         times.append(shown)
     return times
-
-
-def _photo_12mp(folder: Path) -> Path:
-    import cv2
-    from skimage import data
-
-    big = cv2.resize(data.astronaut(), (4000, 3000), interpolation=cv2.INTER_CUBIC)
-    rng = np.random.default_rng(0)
-    big = np.clip(big + rng.normal(0, 4, big.shape), 0, 255).astype(np.uint8)
-    path = folder / "photo_12mp.jpg"
-    cv2.imwrite(str(path), big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
-    return path
 
 
 def _video_1080p(folder: Path, n: int = 90) -> Path:
@@ -86,7 +75,7 @@ def gui_benchmarks(runs: int, folder: Path) -> dict[str, list[float]]:
     window.resize(1400, 880)
     window.show()
     app.processEvents()
-    photo = _photo_12mp(folder)
+    photo = photo_12mp(folder)
     video = _video_1080p(folder)
     viewport = window.canvas._graphics.viewport()
 

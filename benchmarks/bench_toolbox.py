@@ -12,25 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
+from benchmarks._inputs import photo_12mp
 from benchmarks._report import machine, median, update_section
 
 # Targets from issue 3 (seconds on 12 MP, 2 cores)
 FAST = {"ela", "noise_residual", "noise_level", "noise_inconsistency", "luminance_gradient", "pca", "spectrum"}
 SLOW = {"copy_move", "copy_move_blocks", "jpeg_ghost", "double_jpeg"}
-
-
-def _photo(folder: Path) -> Path:
-    import cv2
-    from skimage import data
-
-    big = cv2.resize(data.astronaut(), (4000, 3000), interpolation=cv2.INTER_CUBIC)
-    rng = np.random.default_rng(0)
-    big = np.clip(big + rng.normal(0, 3, big.shape), 0, 255).astype(np.uint8)
-    path = folder / "photo_12mp.jpg"
-    cv2.imwrite(str(path), big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
-    return path
 
 
 def speed(runs: int) -> str:
@@ -48,7 +35,7 @@ def speed(runs: int) -> str:
         "|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        path = _photo(Path(tmp))
+        path = photo_12mp(Path(tmp))
         with open_media(path) as media:
             subject = Subject(image=media.frame(0), path=media.path, format="jpeg")
             for analysis in list_analyses():
