@@ -40,8 +40,10 @@ def read_jpeg_tables(path: Path | str) -> JpegTables:
                 raise NotJpeg(f"not a JPEG (the file is {kind})")
             raw = dict(getattr(im, "quantization", None) or {})
             layers = list(getattr(im, "layer", None) or [])
-    except (UnidentifiedImageError, OSError) as exc:
-        raise NotJpeg(f"not a JPEG (cannot read it as an image: {exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise NotJpeg("not a JPEG (not an image format that can be read)") from exc
+    except OSError as exc:
+        raise NotJpeg(f"cannot read the file ({exc.strerror or exc})") from exc
     tables = {int(k): np.asarray(v, dtype=np.int32).reshape(8, 8) for k, v in raw.items() if len(v) == 64}
     if not tables:
         raise NotJpeg("not a JPEG with readable quantisation tables")
