@@ -41,11 +41,17 @@ def prediction_error(channel: np.ndarray) -> np.ndarray:
     return x - cv2.filter2D(x, cv2.CV_32F, _NEIGHBOUR_MEAN, borderType=cv2.BORDER_REFLECT)
 
 
+def checkerboard(shape: tuple[int, int]) -> np.ndarray:
+    """float32 map that is 1 where (row + column) is even and 0 elsewhere."""
+    h, w = shape
+    tile = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    return np.tile(tile, ((h + 1) // 2, (w + 1) // 2))[:h, :w]
+
+
 def lattice_variances(error: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """Local Gaussian-weighted mean of error² over the even and the odd quincunx lattice, at every pixel."""
     e2 = error * error
-    h, w = error.shape
-    even = ((np.add.outer(np.arange(h), np.arange(w)) & 1) == 0).astype(np.float32)
+    even = checkerboard(error.shape)
     out = []
     for mask in (even, 1.0 - even):
         num = cv2.GaussianBlur(e2 * mask, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
@@ -59,9 +65,9 @@ def estimate_pattern(image: np.ndarray, green_error: np.ndarray) -> tuple[str, i
     sites are the remaining 2×2 phases where the red and blue errors are largest."""
     rgb = check_rgb(image)
     e2 = green_error * green_error
-    h, w = e2.shape
-    parity = np.add.outer(np.arange(h), np.arange(w)) & 1
-    green = 0 if e2[parity == 0].mean() >= e2[parity == 1].mean() else 1
+    even = _phase_energy(e2, (0, 0)) + _phase_energy(e2, (1, 1))
+    odd = _phase_energy(e2, (0, 1)) + _phase_energy(e2, (1, 0))
+    green = 0 if even >= odd else 1
     others = [p for p in _PHASES if (p[0] + p[1]) % 2 != green]
     red_err = prediction_error(rgb[:, :, 0]) ** 2
     blue_err = prediction_error(rgb[:, :, 2]) ** 2

@@ -52,7 +52,9 @@ def haar_diagonal(lum: np.ndarray) -> np.ndarray:
 
 def laplacian_response(lum: np.ndarray) -> np.ndarray:
     """Absolute response to Immerkær's noise mask (a difference of two Laplacians), border pixels dropped."""
-    x = np.asarray(lum, dtype=np.float32)
+    x = np.asarray(lum)
+    if x.dtype != np.uint8:
+        x = x.astype(np.float32, copy=False)
     if min(x.shape) < 3:
         return np.zeros((0, 0), np.float32)
     return np.abs(cv2.filter2D(x, cv2.CV_32F, _IMMERKAER_KERNEL)[1:-1, 1:-1])
@@ -60,54 +62,66 @@ def laplacian_response(lum: np.ndarray) -> np.ndarray:
 
 def global_noise_sigma(lum: np.ndarray, method: str = "wavelet") -> float:
     """One robust noise sigma for the whole image (grey levels)."""
-    if method == "wavelet":
-        hh = haar_diagonal(lum)
-        return float(np.median(np.abs(sample(hh, 4_000_000)))) * _MAD_TO_SIGMA if hh.size else 0.0
-    if method == "laplacian":
-        resp = laplacian_response(lum)
-        return float(resp.mean()) * _IMMERKAER_SCALE if resp.size else 0.0
-    raise ValueError(f"unknown noise method {method!r}; use one of {', '.join(METHODS)}")
+    return plane_noise(lum, 32, method)[1]
 
 
 def local_noise_sigma(lum: np.ndarray, block: int = 32, method: str = "wavelet") -> NoiseGrid:
     """Noise sigma in blocks of ``block`` px overlapping by half, by wavelet MAD or Immerkær's method."""
+    return plane_noise(lum, block, method)[0]
+
+
+def plane_noise(plane: np.ndarray, block: int = 32, method: str = "wavelet") -> tuple[NoiseGrid, float]:
+    """Block noise sigmas and the whole-plane sigma of one 2-D plane (uint8 or float grey levels)."""
     if block < 4:
         raise ValueError("block must be at least 4 px")
-    x = np.asarray(lum, dtype=np.float32)
+    x = np.asarray(plane)
     if method == "wavelet":
-        return _wavelet_grid(x, block)
+        return _wavelet_noise(x, block)
     if method == "laplacian":
-        return _laplacian_grid(x, block)
+        return _laplacian_noise(x, block)
     raise ValueError(f"unknown noise method {method!r}; use one of {', '.join(METHODS)}")
 
 
-def image_noise_sigma(image: np.ndarray, block: int = 32, method: str = "wavelet", channels: str = "rgb") -> NoiseGrid:
-    """Block noise sigma of an RGB image: the mean of the three channels' grids ("rgb") or of the luminance."""
+def image_noise(
+    image: np.ndarray, block: int = 32, method: str = "wavelet", channels: str = "rgb"
+) -> tuple[NoiseGrid, float]:
+    """Block noise sigmas and global sigma of an RGB image: mean over R, G, B ("rgb") or of the luminance."""
     rgb = check_rgb(image)
     if channels == "luminance":
-        return local_noise_sigma(luminance(rgb), block, method)
+        return plane_noise(luminance(rgb), block, method)
     if channels != "rgb":
         raise ValueError(f"unknown channels {channels!r}; use one of {', '.join(CHANNELS)}")
-    grids = [local_noise_sigma(rgb[:, :, c].astype(np.float32), block, method) for c in range(3)]
-    mean = (grids[0].sigma + grids[1].sigma + grids[2].sigma) / np.float32(3.0)
-    return NoiseGrid(mean, grids[0].rows, grids[0].cols)
+    results = [plane_noise(rgb[:, :, c], block, method) for c in range(3)]
+    mean = (results[0][0].sigma + results[1][0].sigma + results[2][0].sigma) / np.float32(3.0)
+    overall = float(np.mean([r[1] for r in results]))
+    return NoiseGrid(mean, results[0][0].rows, results[0][0].cols), overall
 
 
-def image_global_sigma(image: np.ndarray, method: str = "wavelet", channels: str = "rgb") -> float:
-    """Whole-image noise sigma on the same channels as ``image_noise_sigma``."""
-    rgb = check_rgb(image)
-    if channels == "luminance":
-        return global_noise_sigma(luminance(rgb), method)
-    return float(np.mean([global_noise_sigma(rgb[:, :, c].astype(np.float32), method) for c in range(3)]))
+def image_noise_sigma(image: np.ndarray, block: int = 32, method: str = "wavelet", channels: str = "rgb") -> NoiseGrid:
+    """Block noise sigmas of an RGB image (see ``image_noise``)."""
+    return image_noise(image, block, method, channels)[0]
 
 
-def _wavelet_grid(x: np.ndarray, block: int) -> NoiseGrid:
+def _abs_haar_diagonal(x: np.ndarray) -> tuple[np.ndarray, float]:
+    """|HH| and the factor that turns it into grey levels; uint8 input stays in exact int16 arithmetic (2·|HH|)."""
+    if x.dtype != np.uint8:
+        return np.abs(haar_diagonal(x)), 1.0
+    h, w = (x.shape[0] // 2) * 2, (x.shape[1] // 2) * 2
+    a, b = x[0:h:2, 0:w:2].astype(np.int16), x[0:h:2, 1:w:2].astype(np.int16)
+    c, d = x[1:h:2, 0:w:2].astype(np.int16), x[1:h:2, 1:w:2].astype(np.int16)
+    return np.abs(a - b - c + d), 0.5
+
+
+def _wavelet_noise(x: np.ndarray, block: int) -> tuple[NoiseGrid, float]:
     if min(x.shape) < 2:
-        return _flat_grid(x.shape)
-    hh = np.abs(haar_diagonal(x))
-    sigma, rows, cols = block_medians(hh, max(1, block // 4))
+        return _flat_grid(x.shape), 0.0
+    hh, unit = _abs_haar_diagonal(x)
+    medians, rows, cols = block_medians(hh, max(1, block // 4))
+    scale = np.float32(unit * _MAD_TO_SIGMA)
+    sub = sample(hh)
+    overall = float(np.partition(sub, sub.size // 2)[sub.size // 2]) * float(scale)
     # one HH coefficient spans 2x2 image pixels
-    return NoiseGrid(sigma * np.float32(_MAD_TO_SIGMA), rows * 2 + 0.5, cols * 2 + 0.5)
+    return NoiseGrid(medians.astype(np.float32) * scale, rows * 2 + 0.5, cols * 2 + 0.5), overall
 
 
 def block_medians(values: np.ndarray, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,7 +129,7 @@ def block_medians(values: np.ndarray, cell: int) -> tuple[np.ndarray, np.ndarray
 
     Maps smaller than two cells use smaller cells; a remainder narrower than a cell at the bottom/right is left out.
     """
-    v = np.asarray(values, dtype=np.float32)
+    v = np.asarray(values)
     cy, cx = _cell_size(v.shape[0], cell), _cell_size(v.shape[1], cell)
     ny, nx = v.shape[0] // cy, v.shape[1] // cx
     ky, kx = min(2, ny), min(2, nx)
@@ -133,10 +147,10 @@ def _cell_size(length: int, cell: int) -> int:
     return max(1, min(cell, length // 2))
 
 
-def _laplacian_grid(x: np.ndarray, block: int) -> NoiseGrid:
+def _laplacian_noise(x: np.ndarray, block: int) -> tuple[NoiseGrid, float]:
     resp = laplacian_response(x)
     if resp.size == 0:
-        return _flat_grid(x.shape)
+        return _flat_grid(x.shape), 0.0
     stride = max(1, block // 2)
     by, bx = min(block, resp.shape[0]), min(block, resp.shape[1])
     ys, xs = block_starts(resp.shape[0], by, stride), block_starts(resp.shape[1], bx, stride)
@@ -146,7 +160,8 @@ def _laplacian_grid(x: np.ndarray, block: int) -> NoiseGrid:
     sigma = (sums / (by * bx) * _IMMERKAER_SCALE).astype(np.float32)
     rows = ys.astype(np.float32) + 1 + by / 2.0 - 0.5
     cols = xs.astype(np.float32) + 1 + bx / 2.0 - 0.5
-    return NoiseGrid(sigma, rows, cols)
+    overall = float(integral[-1, -1]) / resp.size * _IMMERKAER_SCALE
+    return NoiseGrid(sigma, rows, cols), overall
 
 
 def _flat_grid(shape: tuple[int, ...]) -> NoiseGrid:
@@ -157,8 +172,7 @@ def _flat_grid(shape: tuple[int, ...]) -> NoiseGrid:
 def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     ctx.progress(0.05, "estimating noise per block")
     image = check_rgb(subject.image)
-    grid = image_noise_sigma(image, params["block"], params["method"], params["channels"])
-    overall = image_global_sigma(image, params["method"], params["channels"])
+    grid, overall = image_noise(image, params["block"], params["method"], params["channels"])
     ctx.progress(0.8, "building the map")
     sig = grid.sigma
     p10, p50, p90 = (float(v) for v in np.percentile(sig, (10, 50, 90)))

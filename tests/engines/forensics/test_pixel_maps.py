@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engines.forensics import Subject, run_analysis
 from engines.forensics._pixel_maps import (
     block_centres,
     block_starts,
@@ -13,6 +14,7 @@ from engines.forensics._pixel_maps import (
     luminance,
     stretch,
 )
+from engines.runtime.jobs import Cancelled, JobContext
 
 
 @pytest.mark.parametrize(
@@ -67,3 +69,30 @@ def test_grid_to_map_hits_the_grid_at_block_centres():
 def test_grid_to_map_refuses_mismatched_centres():
     with pytest.raises(ValueError, match="centres"):
         grid_to_map(np.zeros((2, 2)), np.zeros(3), np.zeros(2), (8, 8))
+
+
+NOISE_AND_DETAIL = (
+    "noise_residual",
+    "noise_level",
+    "noise_inconsistency",
+    "luminance_gradient",
+    "pca",
+    "spectrum",
+    "resampling",
+    "cfa",
+    "contrast_enhancement",
+    "bit_planes",
+)
+
+
+@pytest.mark.parametrize("analysis_id", NOISE_AND_DETAIL)
+def test_analyses_report_progress_and_honour_cancel(analysis_id):
+    img = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    seen: list[float] = []
+    finding = run_analysis(analysis_id, Subject(img), context=JobContext(lambda f, _m: seen.append(f)))
+    assert finding.engine == analysis_id and finding.summary
+    assert seen and all(0.0 <= f <= 1.0 for f in seen)
+    cancelled = JobContext()
+    cancelled.cancel()
+    with pytest.raises(Cancelled):
+        run_analysis(analysis_id, Subject(img), context=cancelled)
