@@ -41,7 +41,12 @@ def _sample(blocks: np.ndarray, limit: int) -> np.ndarray:
 
 
 def last_steps(subject: Subject, usable: np.ndarray, positions: list[tuple[int, int]], grid: tuple[int, int]) -> dict:
-    """Last save's step per frequency: the file's luminance table when it fits the pixels, else estimated."""
+    """Last save's step per frequency: the file's luminance table when it fits the pixels, else estimated.
+
+    The estimate is the coarsest lattice the coefficients sit on, which is a multiple of the true step (when an
+    earlier step was a multiple of the last one the two saves cannot be told apart). So the file's table fits when
+    its steps divide the confident estimates; a transposed table (a rotated picture) is tried too.
+    """
     estimated = estimate_steps(usable, positions)
     table = None
     if subject.path is not None and grid == (0, 0):
@@ -51,10 +56,10 @@ def last_steps(subject: Subject, usable: np.ndarray, positions: list[tuple[int, 
             table = None
     if table is None:
         return estimated
-    confident = [p for p in positions if estimated[p] > 0]
+    confident = [p for p in positions if estimated[p] > 1]
     for candidate in (table, table.T):
-        agree = sum(int(candidate[p]) == estimated[p] for p in confident)
-        if not confident or agree >= 0.6 * len(confident):
+        fits = sum(estimated[p] % int(candidate[p]) == 0 for p in confident)
+        if fits >= 0.8 * len(confident):
             return {p: int(candidate[p]) for p in positions}
     return estimated
 
