@@ -62,7 +62,13 @@ def laplacian_response(lum: np.ndarray) -> np.ndarray:
 
 def global_noise_sigma(lum: np.ndarray, method: str = "wavelet") -> float:
     """One robust noise sigma for the whole image (grey levels)."""
-    return plane_noise(lum, 32, method)[1]
+    x = np.asarray(lum)
+    if method == "wavelet":
+        return _global_wavelet_sigma(*_abs_haar_diagonal(x)) if min(x.shape) >= 2 else 0.0
+    if method == "laplacian":
+        resp = laplacian_response(x)
+        return float(resp.mean()) * _IMMERKAER_SCALE if resp.size else 0.0
+    raise ValueError(f"unknown noise method {method!r}; use one of {', '.join(METHODS)}")
 
 
 def local_noise_sigma(lum: np.ndarray, block: int = 32, method: str = "wavelet") -> NoiseGrid:
@@ -112,14 +118,19 @@ def _abs_haar_diagonal(x: np.ndarray) -> tuple[np.ndarray, float]:
     return np.abs(a - b - c + d), 0.5
 
 
+def _global_wavelet_sigma(abs_hh: np.ndarray, unit: float) -> float:
+    """MAD sigma of a whole |HH| band (median over a regular subsample of at most a million values)."""
+    sub = sample(abs_hh)
+    return float(np.partition(sub, sub.size // 2)[sub.size // 2]) * unit * _MAD_TO_SIGMA
+
+
 def _wavelet_noise(x: np.ndarray, block: int) -> tuple[NoiseGrid, float]:
     if min(x.shape) < 2:
         return _flat_grid(x.shape), 0.0
     hh, unit = _abs_haar_diagonal(x)
     medians, rows, cols = block_medians(hh, max(1, block // 4))
     scale = np.float32(unit * _MAD_TO_SIGMA)
-    sub = sample(hh)
-    overall = float(np.partition(sub, sub.size // 2)[sub.size // 2]) * float(scale)
+    overall = _global_wavelet_sigma(hh, unit)
     # one HH coefficient spans 2x2 image pixels
     return NoiseGrid(medians.astype(np.float32) * scale, rows * 2 + 0.5, cols * 2 + 0.5), overall
 

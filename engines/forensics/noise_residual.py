@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
@@ -19,6 +21,8 @@ VERSION = "1.0"
 DENOISERS = ("median", "gaussian", "wavelet")
 THRESHOLDS = ("bayes", "universal")
 _MAD_TO_SIGMA = 1.0 / 0.6745
+_STRIP_PIXELS = 3_000_000  # wavelet shrinkage works on strips of about this many pixels
+_WORKERS = 2
 
 
 def median_denoise(lum: np.ndarray, kernel: int) -> np.ndarray:
@@ -41,33 +45,65 @@ def wavelet_denoise(lum: np.ndarray, levels: int = 2, rule: str = "bayes", wavel
 
     ``rule="bayes"`` uses a BayesShrink-like threshold per band (sigma² / signal sigma);
     ``rule="universal"`` uses sigma·sqrt(2 ln N). Sigma is the MAD of the finest diagonal band / 0.6745.
+    Large images are transformed in overlapping horizontal strips on two threads, with thresholds
+    computed from all strips together.
     """
     if rule not in THRESHOLDS:
         raise ValueError(f"unknown threshold rule {rule!r}; use one of {', '.join(THRESHOLDS)}")
     x = np.asarray(lum, dtype=np.float32)
-    max_level = pywt.dwt_max_level(min(x.shape), pywt.Wavelet(wavelet).dec_len)
+    filter_length = pywt.Wavelet(wavelet).dec_len
+    max_level = pywt.dwt_max_level(min(x.shape), filter_length)
     levels = max(1, min(levels, max_level)) if max_level >= 1 else 0
     if levels == 0:
         return x.copy()
-    coeffs = pywt.wavedec2(x, wavelet, level=levels, mode="symmetric")
-    finest = coeffs[-1][2]
-    sigma = float(np.median(np.abs(finest))) * _MAD_TO_SIGMA
-    if sigma <= 0.0:
-        return x.copy()
-    universal = sigma * float(np.sqrt(2.0 * np.log(max(x.size, 2))))
-    shrunk = [coeffs[0]]
-    for bands in coeffs[1:]:
-        new_bands = []
-        for band in bands:
-            if rule == "bayes":
-                signal_var = max(float(np.mean(band.astype(np.float64) ** 2)) - sigma**2, 0.0)
-                thr = sigma**2 / np.sqrt(signal_var) if signal_var > 0 else float(np.abs(band).max())
-            else:
-                thr = universal
-            new_bands.append(pywt.threshold(band, thr, mode="soft"))
-        shrunk.append(tuple(new_bands))
-    out = pywt.waverec2(shrunk, wavelet, mode="symmetric")
-    return out[: x.shape[0], : x.shape[1]].astype(np.float32)
+    strips = _strips(x.shape, 2**levels, filter_length * 2**levels)
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(strips))) as pool:
+        decomposed = list(pool.map(lambda s: pywt.wavedec2(x[s[0] : s[1]], wavelet, level=levels), strips))
+        finest = np.concatenate([np.abs(c[-1][2]).ravel() for c in decomposed])
+        sigma = float(np.median(finest)) * _MAD_TO_SIGMA
+        if sigma <= 0.0:
+            return x.copy()
+        thresholds = _band_thresholds(decomposed, sigma, rule, x.size)
+
+        def rebuild(item: tuple[tuple[int, int, int, int], list[Any]]) -> np.ndarray:
+            (start, stop, core_start, core_stop), coeffs = item
+            shrunk = [coeffs[0]] + [
+                tuple(pywt.threshold(band, thresholds[i][j], mode="soft") for j, band in enumerate(bands))
+                for i, bands in enumerate(coeffs[1:])
+            ]
+            out = pywt.waverec2(shrunk, wavelet)[: stop - start, : x.shape[1]]
+            return out[core_start - start : core_stop - start]
+
+        parts = list(pool.map(rebuild, zip(strips, decomposed, strict=True)))
+    return np.concatenate(parts, axis=0).astype(np.float32)
+
+
+def _strips(shape: tuple[int, ...], align: int, margin: int) -> list[tuple[int, int, int, int]]:
+    """(start, stop, core start, core stop) rows of overlapping strips; starts are multiples of ``align``."""
+    h, w = shape[0], shape[1]
+    count = max(1, min(8, round(h * w / _STRIP_PIXELS), h // (4 * margin)))
+    cuts = [0] + [round(k * h / count / align) * align for k in range(1, count)] + [h]
+    margin = -(-margin // align) * align
+    return [(max(0, a - margin), min(h, b + margin), a, b) for a, b in itertools.pairwise(cuts)]
+
+
+def _band_thresholds(decomposed: list[list[Any]], sigma: float, rule: str, size: int) -> list[list[float]]:
+    """Soft thresholds per level and band (horizontal, vertical, diagonal), pooled over strips."""
+    universal = sigma * float(np.sqrt(2.0 * np.log(max(size, 2))))
+    out = []
+    for level in range(1, len(decomposed[0])):
+        row = []
+        for band in range(3):
+            if rule == "universal":
+                row.append(universal)
+                continue
+            energy = sum(float(np.sum(c[level][band].astype(np.float64) ** 2)) for c in decomposed)
+            count = sum(c[level][band].size for c in decomposed)
+            signal_var = max(energy / max(count, 1) - sigma**2, 0.0)
+            peak = max(float(np.abs(c[level][band]).max()) for c in decomposed)
+            row.append(sigma**2 / np.sqrt(signal_var) if signal_var > 0 else peak)
+        out.append(row)
+    return out
 
 
 def noise_residual(lum: np.ndarray, denoiser: str = "median", **options: Any) -> np.ndarray:

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+import engines.forensics.noise_residual as noise_residual_module
 from engines.evaluation.metrics import pixel_auc
 from engines.forensics import Subject, get_analysis, run_analysis
 from engines.forensics.noise_residual import median_denoise, noise_residual, wavelet_denoise
@@ -48,6 +49,18 @@ def test_wavelet_denoiser_removes_most_of_white_noise(rule):
     noisy = clean + rng.normal(0, 6.0, clean.shape).astype(np.float32)
     denoised = wavelet_denoise(noisy, levels=3, rule=rule)
     assert np.std(denoised - clean) < 0.75 * np.std(noisy - clean)
+
+
+def test_wavelet_strips_match_the_whole_image(monkeypatch):
+    rng = np.random.default_rng(4)
+    lum = cv2.resize(natural_image("coffee"), (640, 520))[:, :, 1].astype(np.float32)
+    lum += rng.normal(0, 3.0, lum.shape).astype(np.float32)
+    whole = wavelet_denoise(lum, levels=3)
+    monkeypatch.setattr(noise_residual_module, "_STRIP_PIXELS", 40_000)
+    assert len(noise_residual_module._strips(lum.shape, 8, 32)) > 3
+    pieces = wavelet_denoise(lum, levels=3)
+    assert pieces.shape == whole.shape
+    assert np.abs(pieces - whole).max() < 0.5  # only the pooled thresholds differ slightly
 
 
 def test_even_median_kernel_is_refused():
