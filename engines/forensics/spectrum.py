@@ -21,6 +21,7 @@ _LAPLACIAN = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32)
 _MIN_RADIUS = 0.04  # cycles/px: below this the residual spectrum is dominated by content, not periodicity
 _FALSE_ALARM = 0.01  # expected number of noise bins above the peak threshold per image
 _MAX_PEAKS = 10
+_TILE_PIXEL_BUDGET = 1 << 24  # at most 16 Mpx of tiles per spectrum (memory)
 _MIN_TILE = 32  # smaller tiles give too few frequency bins for a background estimate
 
 
@@ -64,18 +65,32 @@ def tile_corners(shape: tuple[int, int], tile: int, max_tiles: int) -> list[tupl
     return corners
 
 
+def tile_stack(plane: np.ndarray, tile: int, max_tiles: int = 16, margin: int = 0) -> np.ndarray:
+    """Tiles of ``tile`` px (plus ``margin`` px of context, reflected at the image border) as one array.
+
+    Large tiles lower the tile count so that at most ``_TILE_PIXEL_BUDGET`` pixels are transformed.
+    """
+    x = np.asarray(plane, dtype=np.float32)
+    corners = tile_corners(x.shape, tile, max(1, min(max_tiles, _TILE_PIXEL_BUDGET // (tile * tile))))
+    if margin:
+        x = cv2.copyMakeBorder(x, margin, margin, margin, margin, cv2.BORDER_REFLECT)
+    size = tile + 2 * margin
+    return np.stack([x[y : y + size, c : c + size] for y, c in corners])
+
+
+def stack_power(stack: np.ndarray) -> np.ndarray:
+    """Mean Hann-windowed power spectrum of a stack of square tiles, DC at the centre."""
+    tile = stack.shape[-1]
+    window = cv2.createHanningWindow((tile, tile), cv2.CV_32F) if tile > 2 else np.ones((tile, tile), np.float32)
+    centred = (stack - stack.mean(axis=(1, 2), keepdims=True)) * window
+    spectra = scipy.fft.fft2(centred, workers=-1)
+    return scipy.fft.fftshift((spectra.real**2 + spectra.imag**2).mean(axis=0).astype(np.float32))
+
+
 def welch_power(plane: np.ndarray, tile: int, max_tiles: int = 16) -> tuple[np.ndarray, int]:
     """Mean Hann-windowed power spectrum over tiles (DC at the centre); returns (power, number of tiles)."""
-    x = np.asarray(plane, dtype=np.float32)
-    corners = tile_corners(x.shape, tile, max_tiles)
-    window = cv2.createHanningWindow((tile, tile), cv2.CV_32F)
-    if tile <= 2:
-        window = np.ones((tile, tile), np.float32)
-    stack = np.stack([x[y : y + tile, c : c + tile] for y, c in corners])
-    stack = (stack - stack.mean(axis=(1, 2), keepdims=True)) * window
-    spectra = scipy.fft.fft2(stack, workers=-1)
-    power = (spectra.real**2 + spectra.imag**2).mean(axis=0).astype(np.float32)
-    return scipy.fft.fftshift(power), len(corners)
+    stack = tile_stack(plane, tile, max_tiles)
+    return stack_power(stack), len(stack)
 
 
 def radial_average(power: np.ndarray, bins: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -93,29 +108,30 @@ def radial_average(power: np.ndarray, bins: int = 64) -> tuple[np.ndarray, np.nd
     return centres[valid], sums[valid] / counts[valid]
 
 
-def high_pass_residuals(lum: np.ndarray) -> list[np.ndarray]:
-    """Absolute horizontal difference, vertical difference and Laplacian of the luminance.
+def high_pass_residuals(tiles: np.ndarray) -> list[np.ndarray]:
+    """|horizontal difference|, |vertical difference| and |Laplacian| of tiles that carry 1 px of context.
 
     Interpolation makes their local variance periodic; which of them shows it depends on the resampling
     phase (a symmetric ×2 resize, for instance, leaves the Laplacian's variance flat but not the differences').
     """
-    x = np.asarray(lum, dtype=np.float32)
-    dx = np.zeros_like(x)
-    dy = np.zeros_like(x)
-    dx[:, :-1] = np.abs(x[:, 1:] - x[:, :-1])
-    dy[:-1, :] = np.abs(x[1:, :] - x[:-1, :])
-    lap = np.abs(cv2.filter2D(x, cv2.CV_32F, _LAPLACIAN, borderType=cv2.BORDER_REFLECT))
+    x = np.asarray(tiles, dtype=np.float32)
+    centre = x[..., 1:-1, 1:-1]
+    right, below = x[..., 1:-1, 2:], x[..., 2:, 1:-1]
+    dx = np.abs(right - centre)
+    dy = np.abs(below - centre)
+    lap = np.abs(right + below + x[..., 1:-1, :-2] + x[..., :-2, 1:-1] - 4 * centre)
     return [dx, dy, lap]
 
 
-def periodicity_ratio(residual: np.ndarray, tile: int, max_tiles: int = 16) -> tuple[np.ndarray, int]:
-    """Power spectrum of a residual divided by its smooth local background; returns (ratio map, tiles)."""
-    power, count = welch_power(residual, tile, max_tiles)
+def periodicity_ratio(residual_tiles: np.ndarray) -> np.ndarray:
+    """Mean power spectrum of residual tiles divided by its smooth local background."""
+    count = len(residual_tiles)
+    power = stack_power(residual_tiles)
     log_power = np.log(power + np.float32(1e-12))
-    background = _wrapped_blur(log_power, max(2.0, power.shape[0] / 64.0))
+    background = _wrapped_blur(log_power, float(np.clip(power.shape[0] / 64.0, 2.0, 8.0)))
     # the mean log of a Gamma(count) periodogram lies below the log of its mean by digamma(count) − ln(count)
     bias = float(special.digamma(count) - np.log(count))
-    return np.exp(log_power - background + np.float32(bias)), count
+    return np.exp(log_power - background + np.float32(bias))
 
 
 def residual_peaks(lum: np.ndarray, tile: int, max_tiles: int = 16) -> tuple[list[Peak], float, np.ndarray]:
@@ -124,10 +140,10 @@ def residual_peaks(lum: np.ndarray, tile: int, max_tiles: int = 16) -> tuple[lis
     Returns (peaks sorted by strength, detection threshold as a power ratio, ratio map = max over residuals).
     The threshold keeps the expected number of noise bins above it near ``_FALSE_ALARM`` per image.
     """
-    residuals = high_pass_residuals(lum)
-    ratios = [periodicity_ratio(r, tile, max_tiles) for r in residuals]
-    count = ratios[0][1]
-    ratio = np.maximum.reduce([r for r, _ in ratios])
+    tiles = tile_stack(lum, tile, max_tiles, margin=1)
+    residuals = high_pass_residuals(tiles)
+    count = len(tiles)
+    ratio = np.maximum.reduce([periodicity_ratio(r) for r in residuals])
     n = ratio.shape[0]
     f = np.fft.fftshift(np.fft.fftfreq(n)).astype(np.float32)
     radius = np.hypot(f[:, None], f[None, :])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engines.forensics import Subject, get_analysis, run_analysis
-from engines.forensics.spectrum import Peak, radial_average, tile_corners
+from engines.forensics.spectrum import Peak, high_pass_residuals, radial_average, tile_corners
 from tests.engines.forensics._noise_forgeries import edge_case_images, smooth_texture, upsample
 
 TEXTURE = smooth_texture((512, 512), seed=3)
@@ -62,6 +62,13 @@ def test_tile_corners_stay_inside_and_are_capped():
     corners = tile_corners((1000, 700), 256, max_tiles=4)
     assert len(corners) == 4
     assert all(0 <= y <= 1000 - 256 and 0 <= x <= 700 - 256 for y, x in corners)
+
+
+def test_high_pass_residuals_of_a_ramp():
+    ramp = np.tile(np.arange(10, dtype=np.float32) * 3.0, (10, 1))[None]  # one 8×8 tile with 1 px of context
+    dx, dy, lap = high_pass_residuals(ramp)
+    assert dx.shape == (1, 8, 8)
+    assert np.all(dx == 3.0) and np.all(dy == 0.0) and np.all(lap == 0.0)
 
 
 def test_peak_cause_labels():
