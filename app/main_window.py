@@ -9,6 +9,7 @@ from PySide6 import QtGui, QtWidgets
 
 from app.document import Document
 from app.panes.analyze_pane import AnalyzePane
+from app.panes.case_pane import CasePane
 from app.panes.inspect_pane import InspectPane
 from app.settings import Settings
 from app.tasks import TaskBridge
@@ -47,6 +48,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panes = QtWidgets.QTabWidget()
         self.panes.addTab(self.inspect_pane, "Inspect")
         self.panes.addTab(self.analyze_pane, "Analyze")
+        self.case_pane = CasePane(tasks, self.document, self.canvas, self.settings)  # issue 4
+        self.panes.addTab(self.case_pane, "Case")
         self.panes.setMinimumWidth(380)
         split = QtWidgets.QSplitter()
         split.addWidget(viewer)
@@ -66,6 +69,7 @@ class MainWindow(QtWidgets.QMainWindow):
         tasks.error.connect(self._on_task_error)
         tasks.busy_changed.connect(self._on_busy)
         tasks.progress.connect(self._on_progress)
+        self._connect_case_pane()
 
     # ---------------------------------------------------------------- building
     def _build_status_bar(self) -> None:
@@ -104,6 +108,7 @@ class MainWindow(QtWidgets.QMainWindow):
         twin = view_menu.addAction("&Twin view")
         twin.setCheckable(True)
         twin.toggled.connect(self.analyze_pane.overlay.twin.setChecked)
+        self._build_case_menu(menu)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction("&About TrueLens", self._about)
         toolbar = self.addToolBar("Main")
@@ -116,6 +121,49 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addAction(zout)
         self._refresh_recent()
 
+    # ---------------------------------------------------------------- issue 4: cases
+    def _build_case_menu(self, menu: QtWidgets.QMenuBar) -> None:
+        case_menu = menu.addMenu("&Case")
+        case_menu.addAction("&New case…", self._new_case)
+        case_menu.addAction("&Open case…", self._open_case_dialog)
+        self.add_to_case_action = case_menu.addAction("&Add current file to case", self.case_pane.add_current_file)
+        case_menu.addSeparator()
+        self.bookmark_action = case_menu.addAction("&Bookmark finding", self.bookmark_finding)
+        self.bookmark_action.setShortcut("Ctrl+B")
+        case_menu.addAction("&Export report…", self._export_report)
+
+    def _connect_case_pane(self) -> None:
+        pane = self.case_pane
+        pane.open_requested.connect(self.open_path)
+        pane.seek_requested.connect(self.stepper.set_index)
+        pane.stored_map_shown.connect(self.analyze_pane.clear_tool)
+        pane.error.connect(self.show_error)
+        pane.attention.connect(lambda: self.panes.setCurrentWidget(pane))
+        self.analyze_pane.bookmark_requested.connect(pane.bookmark_finding)
+        self.analyze_pane.finding_ready.connect(pane.note_analysis)
+
+    def bookmark_finding(self) -> None:
+        """Bookmark the finding shown in the Analyze pane into the open case (Ctrl+B)."""
+        if not self.analyze_pane.request_bookmark():
+            self.statusBar().showMessage("Nothing to bookmark: run an analysis in the Analyze pane first.", 5000)
+
+    def _new_case(self) -> None:
+        self.panes.setCurrentWidget(self.case_pane)
+        self.case_pane.new_case()
+
+    def _open_case_dialog(self) -> None:
+        from engines.evidence.paths import cases_dir
+
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Open case folder", str(cases_dir()))
+        if folder:
+            self.panes.setCurrentWidget(self.case_pane)
+            self.case_pane.open_case_folder(Path(folder))
+
+    def _export_report(self) -> None:
+        self.panes.setCurrentWidget(self.case_pane)
+        self.case_pane.open_export_dialog()
+
+    # ------------------------------------------------------------------ recent
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
         files = self.settings.recent_files()

@@ -58,6 +58,7 @@ class AnalyzePane(QtWidgets.QWidget):
     """Pick an analysis, tune it, see its map on the canvas. Re-runs (debounced) on every change."""
 
     finding_ready = QtCore.Signal(object)
+    bookmark_requested = QtCore.Signal(object, object, str)  # finding, the Subject it ran on, file SHA-256 (issue 4)
 
     def __init__(self, canvas: ImageCanvas, tasks: TaskBridge, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +85,14 @@ class AnalyzePane(QtWidgets.QWidget):
         self.summary.setWordWrap(True)
         self.summary.setObjectName("findingSummary")
         self.summary.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        # --- issue 4: bookmark the shown finding into the open case ---
+        self.bookmark_button = QtWidgets.QPushButton("Bookmark")
+        self.bookmark_button.setObjectName("bookmarkButton")
+        self.bookmark_button.setToolTip("Keep this finding, its parameters and map in the open case (Ctrl+B)")
+        self.bookmark_button.setEnabled(False)
+        self.bookmark_button.clicked.connect(self.request_bookmark)
+        self._shown: tuple[Subject, str] | None = None  # subject and file SHA-256 of the finding on screen
+        # --- end issue 4 ---
         self.table = KeyValueTable()
         self.plot = PlotPanel()
         self.plot.setMinimumHeight(160)
@@ -119,7 +128,10 @@ class AnalyzePane(QtWidgets.QWidget):
         results = QtWidgets.QWidget()
         rl = QtWidgets.QVBoxLayout(results)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.summary)
+        summary_row = QtWidgets.QHBoxLayout()  # issue 4: summary with the Bookmark button beside it
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.bookmark_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        rl.addLayout(summary_row)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.details_tree, 2)
         rl.addWidget(self.plot, 1)
@@ -209,6 +221,7 @@ class AnalyzePane(QtWidgets.QWidget):
         self._subject = Subject(image=image, path=path, frame_index=frame_index, format=fmt)
         self._sha = sha256
         if self._tool_id:
+            self.bookmark_button.setEnabled(False)  # issue 4: the shown finding is for another frame now
             self._debounce.start()
 
     # -------------------------------------------------------------------- run
@@ -220,6 +233,7 @@ class AnalyzePane(QtWidgets.QWidget):
         params = self.form.values()
         key = make_key(f"{self._sha}:{self._subject.frame_index}", self._tool_id, params)
         self.summary.setText("Running…")
+        self.bookmark_button.setEnabled(False)  # issue 4
         self.run_count += 1
         analysis = get_analysis(self._tool_id)
         self._tasks.submit(
@@ -231,10 +245,12 @@ class AnalyzePane(QtWidgets.QWidget):
         self.summary.setText(f"<span style='color:#e66'>Failed: {exc}</span>")
 
     def _show(self, result: DisplayResult) -> None:
-        if self._subject is None:
+        if self._subject is None or self._tool_id is None:  # issue 4: no tool = another pane owns the overlay
             return
         finding = result.finding
         self.last_finding = finding
+        self._shown = (self._subject, self._sha)  # issue 4
+        self.bookmark_button.setEnabled(True)  # issue 4
         self.summary.setText(finding.summary)
         self._canvas.set_heatmap(result.heat)
         self._canvas.set_mask(result.mask)
@@ -246,3 +262,23 @@ class AnalyzePane(QtWidgets.QWidget):
         self.details_tree.setVisible(bool(tree))
         self.details_tree.set_nodes(tree or [])
         self.finding_ready.emit(finding)
+
+    # ------------------------------------------------------------ issue 4: cases
+    def request_bookmark(self) -> bool:
+        """Ask for the finding on screen to be bookmarked (``bookmark_requested``); False when there is none."""
+        if self.last_finding is None or self._shown is None or not self.bookmark_button.isEnabled():
+            return False
+        subject, sha256 = self._shown
+        self.bookmark_requested.emit(self.last_finding, subject, sha256)
+        return True
+
+    def clear_tool(self) -> None:
+        """Deselect the tool so nothing re-runs over a map another pane shows (a stored finding)."""
+        self._debounce.stop()
+        self._tool_id = None
+        self._shown = None
+        self.bookmark_button.setEnabled(False)
+        with QtCore.QSignalBlocker(self.tree):
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+        self.summary.setText("Choose a tool.")
