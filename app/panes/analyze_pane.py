@@ -13,6 +13,7 @@ from app.panes.overlay_controls import OverlayControls
 from app.tasks import TaskBridge
 from engines.findings import Finding
 from engines.forensics import Subject, get_analysis, list_analyses, run_analysis
+from engines.render import heatmap_rgb
 from engines.runtime import make_key
 from widgets.colormaps import to_levels
 from widgets.data_tree import DataTree
@@ -29,20 +30,41 @@ class DisplayResult:
     """A finding plus its overlays already fitted to the frame and converted for display (worker-side)."""
 
     finding: Finding
-    heat: np.ndarray | None  # uint8 levels (H, W) or RGB (H, W, 3)
+    heat: np.ndarray | None  # uint8 levels (H, W) or RGB (H, W, 3), aligned with the frame
     mask: np.ndarray | None
+    aux: np.ndarray | None = None  # an RGB picture not aligned with the frame (spectrum, thumbnail)
+    aux_title: str = ""
+
+
+def _aux_picture(finding: Finding) -> tuple[np.ndarray | None, str]:
+    """Pictures that belong beside the frame rather than over it."""
+    details = finding.details if isinstance(finding.details, dict) else {}
+    if details.get("heatmap_is_spectrum") and finding.heatmap is not None:
+        return heatmap_rgb(finding.heatmap), "Frequency spectrum (centre = low frequencies)"
+    thumb = details.get("thumbnail_jpeg_base64")
+    if thumb:
+        import base64
+
+        import cv2
+
+        raw = np.frombuffer(base64.b64decode(thumb), np.uint8)
+        decoded = cv2.imdecode(raw, cv2.IMREAD_COLOR)
+        if decoded is not None:
+            return decoded[:, :, ::-1].copy(), "Embedded EXIF thumbnail"
+    return None, ""
 
 
 def run_tool(ctx, analysis_id: str, subject: Subject, params: dict[str, Any]) -> DisplayResult:
     """Engine job: run one analysis and prepare its overlays off the GUI thread."""
     finding = run_analysis(analysis_id, subject, params, ctx)
     shape = subject.image.shape[:2]
+    aux, aux_title = _aux_picture(finding)
     heat = None
-    if finding.heatmap is not None:
+    if finding.heatmap is not None and not finding.details.get("heatmap_is_spectrum"):
         heat = fit_to(finding.heatmap, shape)
         heat = heat.astype(np.uint8) if heat.ndim == 3 else to_levels(heat)
     mask = None if finding.mask is None else fit_to(finding.mask.astype(bool), shape)
-    return DisplayResult(finding, heat, mask)
+    return DisplayResult(finding, heat, mask, aux, aux_title)
 
 
 def fit_to(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -98,6 +120,12 @@ class AnalyzePane(QtWidgets.QWidget):
         self.plot.setMinimumHeight(160)
         self.details_tree = DataTree()
         self.details_tree.setVisible(False)
+        self.aux_title = QtWidgets.QLabel()
+        self.aux_view = ImageCanvas()
+        self.aux_view.setMinimumHeight(200)
+        self.aux_view.setObjectName("auxView")
+        for w in (self.aux_title, self.aux_view):
+            w.setVisible(False)
 
         self._populated = False
         QtCore.QTimer.singleShot(0, self._ensure_populated)  # after the window is shown: imports the tools
@@ -134,6 +162,8 @@ class AnalyzePane(QtWidgets.QWidget):
         rl.addLayout(summary_row)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.details_tree, 2)
+        rl.addWidget(self.aux_title)
+        rl.addWidget(self.aux_view, 2)
         rl.addWidget(self.plot, 1)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         for w in (tools, settings, results):
@@ -261,6 +291,11 @@ class AnalyzePane(QtWidgets.QWidget):
         tree = finding.details.get("tree") if isinstance(finding.details, dict) else None
         self.details_tree.setVisible(bool(tree))
         self.details_tree.set_nodes(tree or [])
+        self.aux_title.setText(result.aux_title)
+        for w in (self.aux_title, self.aux_view):
+            w.setVisible(result.aux is not None)
+        if result.aux is not None:
+            self.aux_view.set_image(result.aux)
         self.finding_ready.emit(finding)
 
     # ------------------------------------------------------------ issue 4: cases

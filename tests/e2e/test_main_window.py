@@ -142,3 +142,14 @@ def test_recent_files_and_evidence_untouched(window, qtbot, tmp_path):
     assert str(path) in window.settings.recent_files()
     window.close()
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+
+
+def test_spectrum_is_shown_beside_not_over_the_image(window, qtbot, tmp_path):
+    path = write_still(tmp_path / "photo.png", "PNG", texture(200, 260))
+    _open(window, qtbot, path)
+    window.panes.setCurrentWidget(window.analyze_pane)
+    with qtbot.waitSignal(window.analyze_pane.finding_ready, timeout=10000):
+        window.analyze_pane.select_tool("spectrum")
+    assert not window.canvas.has_heatmap()
+    assert window.analyze_pane.aux_view.isVisible()
+    assert window.analyze_pane.aux_view.image() is not None
