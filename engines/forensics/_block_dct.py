@@ -5,13 +5,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+_LUMA_WEIGHTS = np.array([[0.299, 0.587, 0.114]], np.float32)
+
 
 def jpeg_luma(image: np.ndarray) -> np.ndarray:
     """JPEG (BT.601 full-range) luminance of an RGB uint8 image as float32, centred on 0 (Y − 128)."""
-    rgb = np.asarray(image, dtype=np.float32)
-    if rgb.ndim == 2:
-        return rgb - 128.0
-    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114 - 128.0
+    if image.ndim == 2:
+        return np.asarray(image, np.float32) - 128.0
+    luma = cv2.transform(np.ascontiguousarray(image).astype(np.float32), _LUMA_WEIGHTS)
+    luma -= 128.0
+    return luma
 
 
 def dct_matrix() -> np.ndarray:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy.ndimage import convolve1d
+from scipy.special import ndtr
 
 _ALPHAS = np.linspace(0.05, 1.0, 20)
 _PSEUDO = 0.5  # pseudo-count per bin
@@ -68,7 +70,7 @@ def _best_mixture(observed: np.ndarray, p0: np.ndarray, p1s: np.ndarray) -> tupl
     ratio = (p1s[:, seen] / p0[seen][None, :]).astype(np.float32)
     alphas = _ALPHAS.astype(np.float32)[None, :, None]
     mix = 1.0 + alphas * (ratio[:, None, :] - 1.0)  # (α·p1 + (1 − α)·p0) / p0
-    gain = (np.log(mix) @ observed[seen].astype(np.float32)) / total
+    gain = np.einsum("cab,b->ca", np.log(mix), observed[seen].astype(np.float32)) / total  # no BLAS (see _jpeg_grid)
     cand, a = np.unravel_index(int(np.argmax(gain)), gain.shape)
     return int(cand), float(_ALPHAS[a]), float(gain[cand, a])
 
@@ -100,27 +102,36 @@ def fit_aligned(
     return FrequencyFit(position, candidates[k], alpha, gain, np.log(p1s[k] / p0), lowest)
 
 
+def _gaussian_kernel(spread: float) -> np.ndarray:
+    """Probabilities that round(s·n), n ~ N(0, 1), equals each integer in −⌈4s⌉ … ⌈4s⌉."""
+    half = int(np.ceil(4 * spread))
+    d = np.arange(-half, half + 1, dtype=np.float64)
+    kernel = ndtr((d + 0.5) / spread) - ndtr((d - 0.5) / spread)
+    return kernel / kernel.sum()
+
+
 def fit_nonaligned(
     position: tuple[int, int],
     observed: np.ndarray,
     calibration: np.ndarray,
     first_steps: np.ndarray,
     spreads: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0),
-    seed: int = 0,
 ) -> FrequencyFit:
     """Fit the non-aligned model for one frequency. ``observed``: coefficients on the candidate earlier grid;
-    ``calibration``: coefficients on a grid no save used; ``spreads``: candidate noise std of the later save."""
-    noise = np.random.default_rng(seed).normal(0.0, 1.0, calibration.shape)
+    ``calibration``: coefficients on a grid no save used; ``spreads``: candidate noise std of the later save.
+
+    H1's histogram is built exactly rather than sampled: the calibration coefficients quantised to multiples of q1,
+    then spread by the rounded Gaussian noise of the later save."""
     x_obs = np.round(observed)
     reach = int(min(np.percentile(np.abs(x_obs), 99.5) if x_obs.size else 0, 512)) + 4
     lowest, bins = -reach, 2 * reach + 1
     h = _histogram(x_obs, lowest, bins)
     p0 = _probabilities(_histogram(np.round(calibration), lowest, bins))
-    pairs = [(int(q), s) for q in first_steps if int(q) >= 2 for s in spreads]
-    steps = np.array([q for q, _ in pairs], np.float64)[:, None]
-    widths = np.array([s for _, s in pairs], np.float64)[:, None]
-    simulated = np.round(steps * np.round(calibration[None, :] / steps) + widths * noise[None, :])
-    p1s = _probabilities(_histograms(simulated, lowest, bins))
+    steps = np.array([int(q) for q in first_steps if int(q) >= 2], np.float64)
+    quantised = _histograms(steps[:, None] * np.round(calibration[None, :] / steps[:, None]), lowest, bins)
+    pairs = [(int(q), s) for s in spreads for q in steps]
+    spread_out = [convolve1d(quantised, _gaussian_kernel(s), axis=1, mode="constant") for s in spreads]
+    p1s = _probabilities(np.concatenate(spread_out, axis=0))
     p1s = (1 - _MIX) * p1s + _MIX * p0[None, :]
     k, alpha, gain = _best_mixture(h, p0, p1s)
     q1, spread = pairs[k]

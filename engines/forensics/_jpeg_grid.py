@@ -12,6 +12,7 @@ blocks (the most textured tiles of the image):
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -119,6 +120,18 @@ def scan_grids(luma: np.ndarray) -> GridScan:
     return GridScan(zeros=zeros, periodicity=per)
 
 
+@functools.lru_cache(maxsize=4)
+def _lattice_tables(max_step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate steps (max_step … 2, as a column), and per step and 0.1-wide bin over ±8·max_step: whether the
+    bin counts (|c| ≥ q/2) and whether it lies within 0.5 of a multiple of q."""
+    q = np.arange(max_step, 1, -1, dtype=np.float64)[:, None]
+    reach = 8 * max_step
+    centres = np.arange(-10 * reach, 10 * reach + 1, dtype=np.float64) / 10
+    keep = (np.abs(centres)[None, :] >= q / 2).astype(np.float64)
+    exact = keep * (np.abs(centres[None, :] - q * np.round(centres[None, :] / q)) < 0.5)
+    return q, keep, exact
+
+
 def estimate_steps(
     blocks: np.ndarray, positions: list[tuple[int, int]], max_step: int = 64, min_samples: int = 64
 ) -> dict[tuple[int, int], int]:
@@ -130,15 +143,14 @@ def estimate_steps(
     of q. An earlier save's step shows only as approximate multiples (off by up to half the last step) and fails.
     """
     steps = {}
-    q = np.arange(max_step, 1, -1, dtype=np.float64)[:, None]
-    edges = np.arange(-8 * max_step - 0.05, 8 * max_step + 0.1, 0.1)
-    centres = (edges[:-1] + edges[1:]) / 2
-    keep = (np.abs(centres)[None, :] >= q / 2).astype(np.float64)
-    exact = keep * (np.abs(centres[None, :] - q * np.round(centres[None, :] / q)) < 0.5)
+    q, keep, exact = _lattice_tables(max_step)
+    reach = 8 * max_step
     for u, v in positions:
-        hist = np.histogram(blocks[:, u, v], bins=edges)[0].astype(np.float64)
-        counts = keep @ hist
-        share = (exact @ hist) / np.maximum(counts, 1)
+        tenths = np.round(blocks[:, u, v].astype(np.float64) * 10).astype(np.int64) + 10 * reach
+        inside = (tenths >= 0) & (tenths <= 20 * reach)
+        hist = np.bincount(tenths[inside], minlength=20 * reach + 1).astype(np.float64)
+        counts = np.einsum("qb,b->q", keep, hist)  # einsum, not BLAS: many tiny products stall a busy BLAS pool
+        share = np.einsum("qb,b->q", exact, hist) / np.maximum(counts, 1)
         good = np.flatnonzero((counts >= min_samples) & (share >= _EXACT_SHARE))
         if good.size:
             steps[(u, v)] = int(q[good[0], 0])

@@ -104,7 +104,8 @@ def separation(strength: np.ndarray) -> np.ndarray:
     scores = []
     for plane in strength:
         smooth = cv2.blur(plane, (3, 3), borderType=cv2.BORDER_REFLECT)
-        top = np.sort(smooth.ravel())[-max(1, smooth.size // 100) :]
+        count = max(1, smooth.size // 100)
+        top = np.partition(smooth.ravel(), smooth.size - count)[-count:]
         scores.append(float(top.mean()))
     return np.array(scores, np.float32)
 
