@@ -76,7 +76,10 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     h, w = image.shape[:2]
     if min(h, w) < 32:
         return Finding(
-            engine="block_grid", version=VERSION, params=dict(params), summary="Image too small (under 32 px).",
+            engine="block_grid",
+            version=VERSION,
+            params=dict(params),
+            summary="Image too small (under 32 px).",
             heatmap=np.zeros((h, w), np.float32),
         )
     ctx.progress(0.1, "second-order differences")
@@ -92,7 +95,10 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     details = {"grid": list(grid), "grid_contrast": contrast}
     if contrast < _MIN_GRID:
         return Finding(
-            engine="block_grid", version=VERSION, params=dict(params), details=details,
+            engine="block_grid",
+            version=VERSION,
+            params=dict(params),
+            details=details,
             summary="No JPEG blocking grid is visible (never compressed, compressed very lightly, or resized): "
             "the map is empty.",
             heatmap=np.zeros((h, w), np.float32),
@@ -134,8 +140,16 @@ ANALYSIS = register(
         ),
         params=(
             Param("window", "Window (px)", "int", 64, 16, 256, 8, help="Side of the area each score covers."),
-            Param("edge_cap", "Edge cap", "float", 6.0, 1.0, 64.0, 1.0,
-                  help="Second differences are capped here so that content edges weigh no more than block steps."),
+            Param(
+                "edge_cap",
+                "Edge cap",
+                "float",
+                6.0,
+                1.0,
+                64.0,
+                1.0,
+                help="Second differences are capped here so that content edges weigh no more than block steps.",
+            ),
         ),
         output="map",
         run=_run,

@@ -113,8 +113,12 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     except NotJpeg as exc:
         reason = str(exc)
         return Finding(
-            engine="jpeg_quality", version=VERSION, params=dict(params), summary=f"No JPEG quality: {reason}.",
-            table=(("Format", reason),), details={"jpeg": False},
+            engine="jpeg_quality",
+            version=VERSION,
+            params=dict(params),
+            summary=f"No JPEG quality: {reason}.",
+            table=(("Format", reason),),
+            details={"jpeg": False},
         )
     if tables is None:
         raise ValueError("JPEG quality needs the original file")
@@ -122,7 +126,11 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     details["jpeg"] = True
     ctx.progress(1.0, "done")
     return Finding(
-        engine="jpeg_quality", version=VERSION, params=dict(params), summary=summary, table=tuple(rows),
+        engine="jpeg_quality",
+        version=VERSION,
+        params=dict(params),
+        summary=summary,
+        table=tuple(rows),
         details=details,
     )
 
