@@ -214,9 +214,10 @@ ANALYSIS = register(
             "the statistics of their DCT coefficients; content pasted in from elsewhere usually lacks it. Bright "
             "blocks look compressed only once while most of the image looks compressed twice. 'aligned' expects "
             "both saves on the same 8×8 grid (the usual case); 'non-aligned' searches for an earlier grid shifted "
-            "by a crop and reports the shift. Needs a first save at a noticeably different quality; flat, dark or "
-            "saturated areas carry no evidence and take the image-wide prior. An empty map means no double "
-            "compression was found, not that the image is authentic."
+            "by a crop and reports the shift (shifts of one pixel are not searched: on smooth content they mimic "
+            "the last grid). Needs a first save at a lower quality than the last (a first save at a higher quality "
+            "leaves almost no trace); flat, dark or saturated areas carry no evidence and take the image-wide prior. "
+            "An empty map means no double compression was found, not that the image is authentic."
         ),
         params=(
             Param(

@@ -164,7 +164,8 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     shown = (
         f"Map at quality {sweep[index]}: {float((heat > 0.5).mean()) * 100:.1f}% bright." if best >= 0 or chosen else ""
     )
-    summary = f"{verdict} Last save looks like quality ≈ {sweep[int(np.argmin(mean_curve))]}. {shown}".strip()
+    lowest = sweep[int(np.argmin(mean_curve))]
+    summary = f"{verdict} Re-saving changes it least at quality ≈ {lowest} (the last save's, if JPEG). {shown}".strip()
     details = {
         "qualities": sweep,
         "separation": scores.tolist(),
