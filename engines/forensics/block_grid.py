@@ -74,6 +74,7 @@ def _windowed(profiles: np.ndarray, cells: int) -> np.ndarray:
 def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     image = subject.image
     h, w = image.shape[:2]
+    ctx.progress(0.0, "starting")
     if min(h, w) < 32:
         return Finding(
             engine="block_grid",

@@ -142,6 +142,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     image = subject.image
     h, w = image.shape[:2]
     mode = params["mode"]
+    ctx.progress(0.0, "starting")
     if min(h, w) < 64:
         return _quiet(params, (h, w), "Image too small (under 64 px) for block statistics.")
     ctx.progress(0.05, "locating block grids")

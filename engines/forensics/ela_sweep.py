@@ -13,13 +13,13 @@ error". Two reductions:
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
 import numpy as np
 
 from engines.findings import Finding, Plot
+from engines.forensics._sweep import sweep_map
 from engines.forensics.ela import jpeg_roundtrip
 from engines.forensics.params import Param
 from engines.forensics.registry import Analysis, Subject, register
@@ -57,7 +57,7 @@ def error_level_fast(image: np.ndarray, quality: int) -> np.ndarray:
     return diff.astype(np.float32) * np.float32(1.0 / 255.0)
 
 
-def error_stack(image: np.ndarray, sweep: list[int], smooth: int) -> np.ndarray:
+def error_stack(image: np.ndarray, sweep: list[int], smooth: int, ctx: JobContext | None = None) -> np.ndarray:
     """Smoothed error levels (as ``error_level_fast``) per quality, on a grid of ``smooth // 2``-pixel cells:
     (len(sweep), rows, cols)."""
     src = np.ascontiguousarray(image)
@@ -65,8 +65,7 @@ def error_stack(image: np.ndarray, sweep: list[int], smooth: int) -> np.ndarray:
     def one(q: int) -> np.ndarray:
         return _shrink(error_level_fast(src, q), smooth)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # OpenCV releases the GIL
-        return np.stack(list(pool.map(one, sweep)))
+    return np.stack(sweep_map(one, sweep, ctx, (0.05, 0.8), "re-saving"))
 
 
 def reduce_sweep(errors: np.ndarray, how: str) -> np.ndarray:
@@ -95,7 +94,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     sweep = sorted(set(range(params["q_min"], params["q_max"] + 1, params["q_step"])) | {params["q_max"]})
     how = params["reduce"]
     ctx.progress(0.05, f"error levels at {len(sweep)} qualities")
-    errors = error_stack(image, sweep, params["smooth"])
+    errors = error_stack(image, sweep, params["smooth"], ctx)
     ctx.progress(0.8, "reducing the sweep")
     reduced = reduce_sweep(errors, how) * unclipped(image, params["smooth"])
     cells = np.clip((reduced - _OFFSET[how]) / (_FULL_SCALE[how] - _OFFSET[how]), 0.0, 1.0).astype(np.float32)

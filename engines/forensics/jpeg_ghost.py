@@ -10,13 +10,13 @@ a dip the whole image shares (the last save) cancels.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
 import numpy as np
 
 from engines.findings import Finding, Plot
+from engines.forensics._sweep import sweep_map
 from engines.forensics.params import Param
 from engines.forensics.registry import Analysis, Subject, register
 from engines.runtime.jobs import JobContext
@@ -49,7 +49,7 @@ def luma_roundtrip(luma: np.ndarray, quality: int) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
 
 
-def difference_curves(image: np.ndarray, sweep: list[int], block: int) -> np.ndarray:
+def difference_curves(image: np.ndarray, sweep: list[int], block: int, ctx: JobContext | None = None) -> np.ndarray:
     """Mean squared luminance difference image − JPEG(image, q) over ``block``-wide windows, for each q.
 
     Returns float32 (len(sweep), rows, cols) on a grid of cells ``block // 4`` pixels wide (empty when too small).
@@ -69,8 +69,7 @@ def difference_curves(image: np.ndarray, sweep: list[int], block: int) -> np.nda
         small = cv2.resize(sq, (cols, rows), interpolation=cv2.INTER_AREA) if cell > 1 else sq
         return cv2.blur(small, (window, window), borderType=cv2.BORDER_REFLECT)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # OpenCV releases the GIL while encoding
-        return np.stack(list(pool.map(one, sweep))).astype(np.float32)
+    return np.stack(sweep_map(one, sweep, ctx, (0.05, 0.8), "re-saving")).astype(np.float32)
 
 
 def unclipped_fraction(image: np.ndarray, block: int) -> np.ndarray:
@@ -120,6 +119,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     image = subject.image
     h, w = image.shape[:2]
     block = params["block"]
+    ctx.progress(0.0, "starting")
     if params["q_min"] >= params["q_max"]:
         raise ValueError("q_min must be below q_max")
     sweep = qualities(params["q_min"], params["q_max"], params["q_step"])
@@ -132,7 +132,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
             heatmap=np.zeros((h, w), np.float32),
         )
     ctx.progress(0.05, f"re-saving at {len(sweep)} qualities")
-    curves = difference_curves(image, sweep, block)
+    curves = difference_curves(image, sweep, block, ctx)
     ctx.progress(0.8, "measuring ghosts")
     strength = ghost_strength(curves) * unclipped_fraction(image, block)[None]
     scores = separation(strength)
