@@ -87,6 +87,7 @@ class ExportDialog(QtWidgets.QDialog):
 
         self.preview_label = QtWidgets.QLabel("Preview")
         self.preview_label.setObjectName("previewLabel")
+        self.preview_label.setWordWrap(True)
         self.preview = QtWidgets.QTextBrowser()
         self.preview.setObjectName("reportPreview")
         self.preview.setOpenLinks(False)
@@ -178,7 +179,8 @@ class ExportDialog(QtWidgets.QDialog):
             self._preview_doc.deleteLater()
         self._preview_doc = doc
         what = {"pdf": "the PDF is laid out from this same page, A4 with Page X of Y footers",
-                "html": "the HTML file as written", "json": "the JSON file as written"}[result.fmt]
+                "html": "the HTML file as written",
+                "json": "the JSON file, whose images are embedded as base64 PNG"}[result.fmt]
         self.preview_label.setText(f"Preview — {what}; {result.item_count} item(s), {result.finding_count} "
                                    "finding(s). Evidence is re-hashed when the report is written.")
 

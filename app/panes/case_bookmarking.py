@@ -4,14 +4,18 @@ note and a status, save in the background."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
 
-from app.dialogs.bookmark_dialog import BookmarkDialog
-from app.panes import case_jobs
+from app.panes.case_models import case_job
 from app.tasks import TaskBridge
 from engines.findings import Finding
 from engines.forensics import Subject, get_analysis
+
+if TYPE_CHECKING:
+    from app.dialogs.bookmark_dialog import BookmarkDialog
+    from app.panes.case_jobs import ItemMatch
 
 
 class BookmarkFlow(QtCore.QObject):
@@ -32,17 +36,19 @@ class BookmarkFlow(QtCore.QObject):
 
     def start(self, folder: Path, case_name: str, finding: Finding, subject: Subject, sha256: str) -> None:
         """Look the file up in the case, then show the bookmark dialog."""
-        self._tasks.submit(case_jobs.match_item, folder, Path(subject.path), sha256, title="Looking up evidence",
+        self._tasks.submit(case_job, "match_item", folder, Path(subject.path), sha256, title="Looking up evidence",
                            on_success=lambda m: self._ask(m, folder, case_name, finding, subject, sha256),
                            on_error=self.failed.emit)
 
-    def _ask(self, match: case_jobs.ItemMatch, folder: Path, case_name: str, finding: Finding, subject: Subject,
+    def _ask(self, match: ItemMatch, folder: Path, case_name: str, finding: Finding, subject: Subject,
              sha256: str) -> None:
         if match.item is None and match.changed is not None:
             self.warning.emit(f"{match.changed.name} is item {match.changed.id} of this case, but the open file's "
                               "bytes differ from those taken in. Not bookmarked.",
                               f"Recorded SHA-256 {match.changed.sha256}\nOpen file SHA-256 {sha256}")
             return
+        from app.dialogs.bookmark_dialog import BookmarkDialog  # needs the evidence engine's image helpers
+
         try:
             title = get_analysis(finding.engine).title
         except KeyError:
@@ -58,6 +64,6 @@ class BookmarkFlow(QtCore.QObject):
     def _save(self, dialog: BookmarkDialog, folder: Path, item_id: int | None, finding: Finding, subject: Subject,
               sha256: str) -> None:
         note, status = dialog.values()
-        self._tasks.submit(case_jobs.bookmark, folder, item_id, Path(subject.path), sha256, finding, subject.image,
+        self._tasks.submit(case_job, "bookmark", folder, item_id, Path(subject.path), sha256, finding, subject.image,
                            subject.frame_index, note, status, title="Saving bookmark", on_success=self.saved.emit,
                            on_error=self.failed.emit)

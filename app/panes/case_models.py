@@ -1,6 +1,8 @@
 """Plain data the Case pane shows: one consistent snapshot of a case, read on a worker thread.
 
-No Qt here: snapshots are built by background jobs and handed to the GUI thread whole.
+No Qt here: snapshots are built by background jobs and handed to the GUI thread whole. The evidence
+engine (SQLite, cryptography) is imported only by the jobs, on a worker thread, so that the main
+window's start-up does not pay for it.
 """
 
 from __future__ import annotations
@@ -8,14 +10,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from engines.evidence import AuditEntry, Bookmark, Case, CaseInfo, Item, list_bookmarks, list_items
-from engines.evidence.report_model import describe_entry
+if TYPE_CHECKING:
+    from engines.evidence import AuditEntry, Bookmark, Case, CaseInfo, Item
 
 # What an item's last re-verification said; "intake" = hashed when taken in, not re-checked since.
 ITEM_STATE_LABELS = {"intake": "hashed at intake", "verified": "verified", "mismatch": "CHANGED",
                      "missing": "MISSING"}
-STATUS_FILTERS = (("all", "All statuses"), ("ok", "OK"), ("check", "To check"), ("warning", "Warning"))
+STATUSES = (("ok", "OK"), ("check", "To check"), ("warning", "Warning"))  # = engines.evidence.STATUS_LABELS
+STATUS_FILTERS = (("all", "All statuses"), *STATUSES)
 _SNAPSHOT_TRIES = 5
 
 
@@ -58,6 +62,7 @@ class CaseSnapshot:
     items: tuple[ItemRow, ...]
     bookmarks: tuple[Bookmark, ...]
     audit: tuple[AuditLine, ...]
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)  # analysis id -> title
 
     def item(self, item_id: int) -> ItemRow | None:
         return next((row for row in self.items if row.item.id == item_id), None)
@@ -89,6 +94,13 @@ def filter_bookmarks(bookmarks: Iterable[Bookmark], status: str) -> list[Bookmar
     return [bm for bm in bookmarks if status == "all" or bm.status == status]
 
 
+def case_job(ctx, name: str, *args: Any) -> Any:
+    """Run ``app.panes.case_jobs.<name>(ctx, *args)``; the jobs module (and the engine) loads on the worker."""
+    from app.panes import case_jobs
+
+    return getattr(case_jobs, name)(ctx, *args)
+
+
 def _audit_position(case: Case) -> int:
     row = case.db.read_one("SELECT seq FROM audit_head WHERE id = 1")
     return 0 if row is None else int(row[0])
@@ -100,6 +112,9 @@ def read_snapshot(case: Case) -> CaseSnapshot:
     Every change to a case appends to its audit log, so an unchanged audit position before and after
     the reads means the lists belong together; that position is the snapshot's ``version``.
     """
+    from engines.evidence import list_bookmarks, list_items
+    from engines.evidence.report_model import describe_entry
+
     for _ in range(_SNAPSHOT_TRIES):
         before = _audit_position(case)
         items = list_items(case)
@@ -110,4 +125,17 @@ def read_snapshot(case: Case) -> CaseSnapshot:
     states = item_states(entries)
     rows = tuple(ItemRow(item, *states.get(item.id, ("intake", item.intake_at))) for item in items)
     audit = tuple(AuditLine(e.seq, e.at, e.action, e.actor, describe_entry(e), e.entry_hash) for e in entries)
-    return CaseSnapshot(case.folder, case.info, before, rows, tuple(bookmarks), audit)
+    return CaseSnapshot(case.folder, case.info, before, rows, tuple(bookmarks), audit, method_titles(bookmarks))
+
+
+def method_titles(bookmarks: Iterable[Bookmark]) -> dict[str, str]:
+    """Display titles of the bookmarked analyses (the id itself for analyses this build does not know)."""
+    from engines.forensics import get_analysis
+
+    titles = {}
+    for bm in bookmarks:
+        try:
+            titles[bm.engine] = get_analysis(bm.engine).title
+        except KeyError:
+            titles[bm.engine] = bm.engine
+    return titles

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
 
-from app.dialogs.export_dialog import ExportDialog
 from app.dialogs.new_case_dialog import NewCaseDialog
 from app.document import Document
-from app.panes import case_jobs
 from app.panes.case_bookmarking import BookmarkFlow
-from app.panes.case_models import STATUS_FILTERS, CaseSnapshot
+from app.panes.case_models import STATUS_FILTERS, STATUSES, CaseSnapshot, case_job
 from app.panes.case_sections import AuditSection, CasePicker, FindingsSection, ItemsSection
 from app.panes.case_viewer import ViewerLink
 from app.settings import Settings
 from app.tasks import TaskBridge
-from engines.evidence import STATUS_LABELS, Bookmark, ItemCheck
 from engines.findings import Finding
-from engines.forensics import Subject, get_analysis
+from engines.forensics import Subject
 from widgets.image_canvas import ImageCanvas
+
+if TYPE_CHECKING:
+    from app.dialogs.export_dialog import ExportDialog
+    from app.panes.case_jobs import ChainResult
+    from engines.evidence import Bookmark, ItemCheck
 
 LAST_CASE_KEY = "case/last_folder"
 EXAMINER_KEY = "case/examiner"
@@ -59,7 +62,7 @@ class CasePane(QtWidgets.QWidget):
         self.snapshot: CaseSnapshot | None = None
         self.warnings: list[str] = []  # texts of the warning dialogs shown (tests read this)
         self.shown_bookmark_id: int | None = None
-        self.chain_result: case_jobs.ChainResult | None = None
+        self.chain_result: ChainResult | None = None
         self.new_case_dialog: NewCaseDialog | None = None
         self.export_dialog: ExportDialog | None = None
         self.viewer = ViewerLink(tasks, document, canvas, self)
@@ -69,7 +72,7 @@ class CasePane(QtWidgets.QWidget):
         self.case_combo, self.info_label = self.picker.combo, self.picker.info
         self.new_button, self.refresh_button = self.picker.new_button, self.picker.refresh_button
         self.items = ItemsSection()
-        self.findings = FindingsSection(STATUS_FILTERS, STATUS_LABELS)
+        self.findings = FindingsSection(STATUS_FILTERS, dict(STATUSES))
         self.audit = AuditSection()
         self.export_button = QtWidgets.QPushButton("Export report…")
         self.export_button.setObjectName("exportReportButton")
@@ -117,12 +120,12 @@ class CasePane(QtWidgets.QWidget):
         self.bookmarker.warning.connect(lambda text, details: self.warn(text, details, name="evidenceMismatchDialog"))
         self.bookmarker.failed.connect(self._job_error)
         self._update_enabled()
-        self.reload_cases(adopt_last=True)
+        QtCore.QTimer.singleShot(0, lambda: self.reload_cases(adopt_last=True))  # after the window is shown
 
     # ------------------------------------------------------------------ cases
     def reload_cases(self, adopt_last: bool = False) -> None:
         """List the cases of the data folder in the picker (and reopen the last one used)."""
-        self._tasks.submit(case_jobs.cases, title="Listing cases", supersede="case-list",
+        self._tasks.submit(case_job, "cases", title="Listing cases", supersede="case-list",
                            on_success=lambda infos: self._fill_cases(infos, adopt_last), on_error=self._job_error)
 
     def _fill_cases(self, infos: list, adopt_last: bool) -> None:
@@ -138,7 +141,7 @@ class CasePane(QtWidgets.QWidget):
 
     def open_case_folder(self, folder: Path) -> None:
         """Open the case in ``folder`` (its lists are read in the background)."""
-        self._tasks.submit(case_jobs.snapshot, Path(folder), title="Opening case", on_success=self._adopt,
+        self._tasks.submit(case_job, "snapshot", Path(folder), title="Opening case", on_success=self._adopt,
                            on_error=self._job_error)
 
     def new_case(self) -> NewCaseDialog:
@@ -154,7 +157,7 @@ class CasePane(QtWidgets.QWidget):
         """Create a case and make it the current one."""
         if self._settings:
             self._settings.set_value(EXAMINER_KEY, examiner)
-        self._tasks.submit(case_jobs.new_case, name, examiner, title="Creating case", on_success=self._adopt,
+        self._tasks.submit(case_job, "new_case", name, examiner, title="Creating case", on_success=self._adopt,
                            on_error=self._job_error)
 
     def _adopt(self, snap: CaseSnapshot) -> None:
@@ -171,7 +174,7 @@ class CasePane(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Read the current case again."""
         if self.folder is not None:
-            self._tasks.submit(case_jobs.snapshot, self.folder, title="Reading case",
+            self._tasks.submit(case_job, "snapshot", self.folder, title="Reading case",
                                supersede=("case-snapshot", str(self.folder)), on_success=self._apply,
                                on_error=self._job_error)
 
@@ -206,13 +209,7 @@ class CasePane(QtWidgets.QWidget):
         if self.snapshot is None:
             return
         names = {row.item.id: row.item.name for row in self.snapshot.items}
-        titles = {}
-        for bm in self.snapshot.bookmarks:
-            try:
-                titles[bm.engine] = get_analysis(bm.engine).title
-            except KeyError:
-                titles[bm.engine] = bm.engine
-        self.findings.show_bookmarks(self.snapshot.bookmarks, names, titles)
+        self.findings.show_bookmarks(self.snapshot.bookmarks, names, self.snapshot.titles)
 
     def _update_enabled(self) -> None:
         has_case = self.folder is not None
@@ -238,7 +235,7 @@ class CasePane(QtWidgets.QWidget):
         if media is None:
             self._say("Open a file first; then it can be added to the case.", error=True)
             return
-        self._tasks.submit(case_jobs.add_files, self.folder, [media.path], media.sha256,
+        self._tasks.submit(case_job, "add_files", self.folder, [media.path], media.sha256,
                            title=f"Taking in {media.path.name}", on_success=self._on_added, on_error=self._job_error)
 
     def add_files_dialog(self) -> None:
@@ -247,7 +244,7 @@ class CasePane(QtWidgets.QWidget):
             return
         paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Add evidence files")
         if paths:
-            self._tasks.submit(case_jobs.add_files, self.folder, [Path(p) for p in paths], title="Taking in evidence",
+            self._tasks.submit(case_job, "add_files", self.folder, [Path(p) for p in paths], title="Taking in evidence",
                                on_success=self._on_added, on_error=self._job_error)
 
     def _on_added(self, result: tuple[list, CaseSnapshot]) -> None:
@@ -259,7 +256,7 @@ class CasePane(QtWidgets.QWidget):
         """Re-hash an item, then open it in the viewer; a changed or missing file is never opened."""
         if item_id is None or not self.require_case():
             return
-        self._tasks.submit(case_jobs.verify_item, self.folder, item_id, title="Re-verifying evidence",
+        self._tasks.submit(case_job, "verify_item", self.folder, item_id, title="Re-verifying evidence",
                            on_success=self._on_verified, on_error=self._job_error)
 
     def _on_verified(self, result: tuple[ItemCheck, CaseSnapshot]) -> None:
@@ -279,7 +276,7 @@ class CasePane(QtWidgets.QWidget):
     def verify_all(self) -> None:
         """Re-hash every item (audited)."""
         if self.require_case():
-            self._tasks.submit(case_jobs.verify_all, self.folder, title="Re-verifying evidence",
+            self._tasks.submit(case_job, "verify_all", self.folder, title="Re-verifying evidence",
                                on_success=self._on_verified_all, on_error=self._job_error)
 
     def _on_verified_all(self, result: tuple[list[ItemCheck], CaseSnapshot]) -> None:
@@ -310,13 +307,13 @@ class CasePane(QtWidgets.QWidget):
     def set_status(self, bookmark_id: int, status: str) -> None:
         """Change a bookmark's status (audited)."""
         if self.require_case():
-            self._tasks.submit(case_jobs.change_status, self.folder, bookmark_id, status, title="Saving status",
+            self._tasks.submit(case_job, "change_status", self.folder, bookmark_id, status, title="Saving status",
                                on_success=self._apply, on_error=self._job_error)
 
     def set_note(self, bookmark_id: int, note: str) -> None:
         """Replace a bookmark's note (audited)."""
         if self.require_case():
-            self._tasks.submit(case_jobs.change_note, self.folder, bookmark_id, note, title="Saving note",
+            self._tasks.submit(case_job, "change_note", self.folder, bookmark_id, note, title="Saving note",
                                on_success=self._apply, on_error=self._job_error)
 
     # ------------------------------------------------------------- bookmarks
@@ -343,7 +340,7 @@ class CasePane(QtWidgets.QWidget):
         media = self._document.media
         row = self.snapshot.find_item(media.path, media.sha256) if media and self.snapshot else None
         if row is not None and self.folder is not None:
-            self._tasks.submit(case_jobs.record_run, self.folder, row.item.id, finding, self._document.frame_index,
+            self._tasks.submit(case_job, "record_run", self.folder, row.item.id, finding, self._document.frame_index,
                                title="Logging analysis", on_success=lambda _r: self._refresh_if_visible(),
                                on_error=self._job_error)
 
@@ -355,10 +352,10 @@ class CasePane(QtWidgets.QWidget):
     def verify_chain(self) -> None:
         """Verify the audit log's hash chain and the database file."""
         if self.require_case():
-            self._tasks.submit(case_jobs.verify_chain, self.folder, title="Verifying audit chain",
+            self._tasks.submit(case_job, "verify_chain", self.folder, title="Verifying audit chain",
                                on_success=self._on_chain, on_error=self._job_error)
 
-    def _on_chain(self, result: tuple[case_jobs.ChainResult, CaseSnapshot]) -> None:
+    def _on_chain(self, result: tuple[ChainResult, CaseSnapshot]) -> None:
         chain, snap = result
         self._apply(snap)
         self.chain_result = chain
@@ -375,6 +372,8 @@ class CasePane(QtWidgets.QWidget):
         if not self.require_case() or self.snapshot is None:
             return None
         if self.export_dialog is None or self.export_dialog.folder != self.folder:
+            from app.dialogs.export_dialog import ExportDialog  # loads the report renderers on first use
+
             self.export_dialog = ExportDialog(self._tasks, self.folder, self.snapshot.info.name, self)
             self.export_dialog.exported.connect(lambda _r: self.refresh())
         else:

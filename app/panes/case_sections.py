@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.panes import case_tables as tables
 from app.panes.case_models import AuditLine, ItemRow
-from engines.evidence import Bookmark
+
+if TYPE_CHECKING:
+    from engines.evidence import Bookmark
 
 
 def _buttons(*buttons: QtWidgets.QPushButton) -> QtWidgets.QHBoxLayout:
@@ -72,10 +75,17 @@ class ItemsSection(QtWidgets.QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(1, 130)
         self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.sha_field = QtWidgets.QLineEdit()
+        self.sha_field.setObjectName("itemSha256")
+        self.sha_field.setReadOnly(True)
+        self.sha_field.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.sha_field.setToolTip("SHA-256 recorded at intake (select and copy)")
         self.detail = QtWidgets.QLabel()
         self.detail.setObjectName("itemDetail")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        detail_row = QtWidgets.QHBoxLayout()
+        detail_row.addWidget(QtWidgets.QLabel("SHA-256"))
+        detail_row.addWidget(self.sha_field, 1)
         self.add_current = QtWidgets.QPushButton("Add current file")
         self.add_current.setToolTip("Take the file shown in the viewer into the case (hashed, never modified)")
         self.add_files = QtWidgets.QPushButton("Add files…")
@@ -85,6 +95,7 @@ class ItemsSection(QtWidgets.QGroupBox):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.table, 1)
+        layout.addLayout(detail_row)
         layout.addWidget(self.detail)
         layout.addLayout(_buttons(self.add_current, self.add_files, self.open_button, self.verify_all))
         self._rows: dict[int, ItemRow] = {}
@@ -117,13 +128,17 @@ class ItemsSection(QtWidgets.QGroupBox):
         row = self._rows.get(self.selected() or -1)
         self.open_button.setEnabled(row is not None)
         if row is None:
+            self.sha_field.clear()
             self.detail.setText("<span style='color:#888'>Select an item; double-click opens it after its hash "
                                 "is checked.</span>")
             return
+        self.sha_field.setText(row.item.sha256)
+        self.sha_field.setCursorPosition(0)
         colour = tables.STATE_COLOURS.get(row.state, "#888")
-        self.detail.setText(f"<span style='font-family:monospace'>SHA-256 {row.item.sha256}</span><br>"
-                            f"<span style='color:{colour}'>{escape(row.state_label)}</span> "
-                            f"<span style='color:#888'>{escape(row.checked_at)}</span>")
+        when = "last hash check" if row.state != "intake" else "hashed at intake, not re-checked since"
+        self.detail.setText(f"<span style='color:{colour}'>{escape(row.state_label)}</span> "
+                            f"<span style='color:#888'>{when} {escape(row.checked_at[:19].replace('T', ' '))} UTC"
+                            f" · {row.item.size:,} bytes</span>")
 
 
 class FindingsSection(QtWidgets.QGroupBox):
@@ -145,6 +160,9 @@ class FindingsSection(QtWidgets.QGroupBox):
             self.filter_combo.addItem(label, key)
         self.count_label = QtWidgets.QLabel()
         self.table = tables.make_table(("#", "Item", "Method", "Status", "Note"), 4, "findingsTable")
+        for column, width in ((1, 110), (2, 120)):
+            self.table.horizontalHeader().setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
         self.table.setToolTip("Click a finding to show its stored map over its item")
         self.status_combo = QtWidgets.QComboBox()
         self.status_combo.setObjectName("findingStatus")
@@ -277,8 +295,8 @@ class AuditSection(QtWidgets.QGroupBox):
             return
         chain = result.chain
         if result.ok:
-            text = (f"<span style='color:#3a9d3a'><b>Chain intact</b></span>: {chain.count} entries, "
-                    f"head <span style='font-family:monospace'>{chain.head[:16]}…</span>")
+            text = (f"<span style='color:#3a9d3a'><b>Chain intact</b></span>: entries 1–{chain.count} verified, "
+                    f"head <span style='font-family:monospace'>{chain.head[:12]}…</span>")
         else:
             first = chain.problems[0] if chain.problems else f"database: {result.integrity}"
             text = f"<span style='color:#e05050'><b>Chain BROKEN</b></span>: {escape(first)}"

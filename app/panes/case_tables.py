@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.panes.case_models import AuditLine, ItemRow
-from engines.evidence import Bookmark
+
+if TYPE_CHECKING:
+    from engines.evidence import Bookmark
 
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
 STATE_COLOURS = {"verified": "#3a9d3a", "intake": "#8a8a8a", "mismatch": "#e05050", "missing": "#e05050"}
@@ -112,6 +115,6 @@ def fill_audit(table: QtWidgets.QTableWidget, lines: Sequence[AuditLine]) -> Non
         first = _cell(str(line.seq), f"entry hash {line.entry_hash}")
         first.setData(ID_ROLE, line.seq)
         table.setItem(r, 0, first)
-        table.setItem(r, 1, _cell(line.at[:19].replace("T", " "), f"{line.at} UTC"))
+        table.setItem(r, 1, _cell(line.at[5:19].replace("T", " "), f"{line.at} UTC"))  # MM-DD hh:mm:ss
         table.setItem(r, 2, _cell(line.action))
         table.setItem(r, 3, _cell(line.description, f"{line.description}\nby {line.actor}"))

@@ -8,14 +8,18 @@ when the item is open at the bookmarked frame (seeking there first when needed).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 
 from app.document import Document
-from app.panes import case_jobs
+from app.panes.case_models import case_job
 from app.tasks import TaskBridge
-from engines.evidence import Bookmark, Item
 from widgets.image_canvas import ImageCanvas
+
+if TYPE_CHECKING:
+    from app.panes.case_jobs import StoredOverlay
+    from engines.evidence import Bookmark, Item
 
 
 class ViewerLink(QtCore.QObject):
@@ -99,10 +103,10 @@ class ViewerLink(QtCore.QObject):
                 self._seek_sent_for = bm.id
                 self.seek_requested.emit(bm.frame_index)
             return
-        self._tasks.submit(case_jobs.load_overlay, bm, self._document.frame.shape[:2], title="Loading stored map",
+        self._tasks.submit(case_job, "load_overlay", bm, self._document.frame.shape[:2], title="Loading stored map",
                            supersede="case-overlay", on_success=self._draw, on_error=self.failed.emit)
 
-    def _draw(self, overlay: case_jobs.StoredOverlay) -> None:
+    def _draw(self, overlay: StoredOverlay) -> None:
         frame = self._document.frame
         if self._pending_map is None or frame is None:
             return
