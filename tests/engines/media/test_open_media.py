@@ -13,8 +13,15 @@ from tests.media_factory import frame_level, texture, write_animation, write_sti
 
 @pytest.mark.parametrize(
     ("fmt", "suffix", "lossless"),
-    [("JPEG", ".jpg", False), ("PNG", ".png", True), ("TIFF", ".tif", True), ("WEBP", ".webp", False),
-     ("BMP", ".bmp", True), ("HEIF", ".heic", False), ("AVIF", ".avif", False)],
+    [
+        ("JPEG", ".jpg", False),
+        ("PNG", ".png", True),
+        ("TIFF", ".tif", True),
+        ("WEBP", ".webp", False),
+        ("BMP", ".bmp", True),
+        ("HEIF", ".heic", False),
+        ("AVIF", ".avif", False),
+    ],
 )
 def test_open_stills(tmp_path, fmt, suffix, lossless):
     image = texture(64, 80)
@@ -87,7 +94,7 @@ def test_info_rows_include_sha256(tmp_path):
 def test_sixteen_bit_png_is_scaled(tmp_path):
     from PIL import Image
 
-    arr = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16)
+    arr = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16
     Image.fromarray(arr).save(tmp_path / "deep.png")
     with open_media(tmp_path / "deep.png") as media:
         frame = media.frame(0)
