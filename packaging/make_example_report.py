@@ -23,8 +23,8 @@ sys.path.insert(0, str(HERE))  # example_scene (the folder is not a package: "pa
 
 NOTES = (
     ("harbour-fire.jpg", "ela", {"quality": 90}, "warning",
-     "The smoke plume above the right-hand building re-compresses differently from the surrounding sky and "
-     "roofs: its error level is about twice that of similar texture elsewhere."),
+     "The smoke plume above the right-hand building shows a higher error level than the sky and roofs around "
+     "it; texture alone may explain part of it, so compare with the noise analysis."),
     ("harbour-fire.jpg", "noise_inconsistency", {}, "check",
      "Noise in the plume departs from the rest of the sky; compare with the camera original."),
     ("camera-original.jpg", "ela", {"quality": 90}, "ok",

@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 OUT = ROOT / "docs" / "screenshots"
 
 BOOKMARKS = (
-    ("harbour-fire.jpg", "ela", "warning", "Plume re-compresses differently from the sky and roofs."),
+    ("harbour-fire.jpg", "ela", "warning", "Higher error level in the plume than in the sky and roofs."),
     ("harbour-fire.jpg", "noise_inconsistency", "check", "Noise in the plume departs from the rest of the sky."),
     ("camera-original.jpg", "ela", "ok", "Reference: no localised anomaly."),
 )

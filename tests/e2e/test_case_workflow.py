@@ -14,6 +14,7 @@ from engines.evidence import list_bookmarks, open_case, verify_signed_file
 from engines.media.hashing import sha256_file
 from engines.runtime import Runner
 from tests.engines.evidence.helpers import SPLICE_BOX, spliced_image, write_jpeg
+from tests.media_factory import write_animation
 
 WAIT = 15_000
 
@@ -175,3 +176,23 @@ def test_tampered_evidence_warns_and_is_not_opened(window, qtbot, images):
     qtbot.mouseClick(window.analyze_pane.bookmark_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(pane.warnings) == 2, timeout=WAIT)
     assert "differ from those taken in" in pane.warnings[-1] and pane.findings.visible_ids() == [1]
+
+
+def test_stored_map_of_an_animation_frame_seeks_to_that_frame(window, qtbot, images, tmp_path):
+    gif = write_animation(tmp_path / "anim.gif", "GIF", 6)
+    new_case(window, qtbot, "Animation case")
+    pane = window.case_pane
+    open_file(window, qtbot, gif)
+    run_ela(window, qtbot)
+    with qtbot.waitSignal(window.analyze_pane.finding_ready, timeout=WAIT):
+        for _ in range(3):
+            window.stepper.step(1)
+    qtbot.waitUntil(window.analyze_pane.bookmark_button.isEnabled, timeout=WAIT)
+    bookmark(window, qtbot, "frame 3", "check")
+    assert pane.snapshot.bookmarks[0].frame_index == 3
+    open_file(window, qtbot, images[1])
+    window.panes.setCurrentWidget(pane)
+    pane.show_finding(1)
+    qtbot.waitUntil(lambda: pane.shown_bookmark_id == 1, timeout=WAIT)
+    assert window.document.media.path.name == "anim.gif"
+    assert window.document.frame_index == 3 and window.stepper.index == 3 and window.canvas.has_heatmap()
