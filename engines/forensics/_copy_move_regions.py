@@ -96,12 +96,10 @@ def region_from_transform(
     agree = inside & ((zncc > zncc_threshold) | (mad < difference_threshold))
 
     hull = cv2.convexHull(target_points.astype(np.float32)).astype(np.int32)
-    near = np.zeros((height, width), np.uint8)
-    cv2.fillConvexPoly(near, hull, 1)
+    outside = np.ones((height, width), np.uint8)
+    cv2.fillConvexPoly(outside, hull, 0)
     _, _, w, h = cv2.boundingRect(hull)
-    margin = round(0.5 * max(w, h) + 8)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-    near = cv2.dilate(near, disc).astype(bool)
+    near = cv2.distanceTransform(outside, cv2.DIST_L2, 3) <= 0.5 * max(w, h) + 8
 
     candidate = clean_mask(agree & near, radius=2, min_area=16)
     count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=8)

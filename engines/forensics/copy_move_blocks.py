@@ -10,6 +10,7 @@ for them form the mask of both regions. Not rotation- or scale-invariant: use th
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import cv2
@@ -17,6 +18,7 @@ import numpy as np
 
 from engines.findings import Finding
 from engines.forensics._copy_move_regions import clean_mask, upscale_mask, working_grey
+from engines.forensics._copy_move_translation import refine_translation
 from engines.forensics.params import Param
 from engines.forensics.registry import Analysis, Subject, register
 from engines.runtime.jobs import JobContext
@@ -24,7 +26,8 @@ from engines.runtime.jobs import JobContext
 VERSION = "1.0"
 ZIGZAG = ((0, 0), (0, 1), (1, 0), (2, 0), (1, 1), (0, 2), (0, 3), (1, 2), (2, 1), (3, 0))
 SORT_WINDOW = 6
-MAX_SHIFTS = 6
+MAX_SHIFTS = 10
+MIN_DISTINCTIVENESS = 0.2  # detail correlation must beat that at shifts one JPEG block away by this much
 
 
 def dct_basis(size: int, frequency: int) -> np.ndarray:
@@ -96,58 +99,73 @@ def vote_shifts(
     return peaks
 
 
+def candidate_shifts(
+    grey: np.ndarray, params: dict[str, Any], factor: float
+) -> tuple[list[tuple[tuple[int, int], int, np.ndarray]], int]:
+    """Voted shifts on the working image: ((dx, dy), votes, coarse source mask) each, and the blocks compared."""
+    block, stride = params["block_size"], params["stride"]
+    if min(grey.shape) < 2 * block:
+        return [], 0
+    features, positions, std = block_features(grey, block, stride)
+    textured = std >= params["min_std"]
+    features, positions = features[textured], positions[textured]
+    if len(features) < 2:
+        return [], len(features)
+    min_distance = max(params["min_distance"] * factor, float(block))
+    pairs = similar_pairs(features, positions, params["tolerance"], min_distance)
+    if not len(pairs):
+        return [], len(features)
+    first, second = positions[pairs[:, 0]], positions[pairs[:, 1]]
+    delta = second - first
+    flip = (delta[:, 1] < 0) | ((delta[:, 1] == 0) & (delta[:, 0] < 0))
+    first = np.where(flip[:, None], second, first)
+    delta = np.where(flip[:, None], -delta, delta)
+    found = []
+    for (dx, dy), votes in vote_shifts(delta, grey.shape, params["min_votes"], block // 2):
+        near = (np.abs(delta[:, 0] - dx) <= 1) & (np.abs(delta[:, 1] - dy) <= 1)
+        region = clean_mask(_paint_blocks(first[near], grey.shape, block), max(1, block // 8), block * block)
+        if region.any():
+            found.append(((dx, dy), votes, region))
+    return found, len(features)
+
+
 def detect_copy_move_blocks(ctx: JobContext, image: np.ndarray, params: dict[str, Any]) -> Finding:
     """Run the block pipeline on an RGB uint8 image and build the Finding."""
     height, width = image.shape[:2]
-    block, stride = params["block_size"], params["stride"]
     ctx.progress(0.05, "preparing working image")
     grey, factor = working_grey(image, params["max_side"])
-    source = np.zeros(grey.shape, bool)
-    target = np.zeros(grey.shape, bool)
+    ctx.progress(0.1, "comparing blocks")
+    candidates, blocks_used = candidate_shifts(grey, params, factor)
+    source_full = np.zeros((height, width), bool)
+    target_full = np.zeros((height, width), bool)
     shifts_found: list[dict[str, Any]] = []
-    blocks_used = rejected = 0
-    if min(grey.shape) >= 2 * block:
-        ctx.progress(0.1, "describing blocks")
-        features, positions, std = block_features(grey, block, stride)
-        textured = std >= params["min_std"]
-        features, positions = features[textured], positions[textured]
-        blocks_used = len(features)
-        ctx.progress(0.4, f"sorting {blocks_used} blocks")
-        min_distance = max(params["min_distance"] * factor, float(block))
-        pairs = similar_pairs(features, positions, params["tolerance"], min_distance) if blocks_used > 1 else []
-        if len(pairs):
-            ctx.progress(0.7, f"voting on {len(pairs)} similar pairs")
-            first, second = positions[pairs[:, 0]], positions[pairs[:, 1]]
-            delta = second - first
-            flip = (delta[:, 1] < 0) | ((delta[:, 1] == 0) & (delta[:, 0] < 0))
-            first, second = np.where(flip[:, None], second, first), np.where(flip[:, None], first, second)
-            delta = second - first
-            for (dx, dy), votes in vote_shifts(delta, grey.shape, params["min_votes"], block // 2):
-                near = (np.abs(delta[:, 0] - dx) <= 1) & (np.abs(delta[:, 1] - dy) <= 1)
-                src_here = _paint_blocks(first[near], grey.shape, block)
-                dst_here = _paint_blocks(second[near], grey.shape, block)
-                src_here = clean_mask(src_here, radius=max(1, block // 8), min_area=block * block)
-                dst_here = clean_mask(dst_here, radius=max(1, block // 8), min_area=block * block)
-                if not (src_here.any() and dst_here.any()):
-                    continue
-                correlation = residual_correlation(grey, src_here, (dx, dy))
-                if correlation < params["min_correlation"]:
-                    rejected += 1
-                    continue
-                source |= src_here
-                target |= dst_here
-                shifts_found.append(
-                    {
-                        "shift": [float(dx / factor), float(dy / factor)],
-                        "votes": votes,
-                        "residual_correlation": correlation,
-                        "area_fraction": float((src_here | dst_here).mean()),
-                    }
-                )
+    rejected = 0
+    if candidates:
+        full = grey if factor == 1.0 else working_grey(image, max(height, width))[0]
+        radius = 1 if factor == 1.0 else math.ceil(1.0 / factor) + 1
+        margin = math.ceil(params["block_size"] / factor)
+    for number, ((dx, dy), votes, coarse) in enumerate(candidates, 1):
+        ctx.progress(0.6 + 0.3 * number / len(candidates), f"checking shift {number} at full size")
+        coarse_full = upscale_mask(coarse, (height, width))
+        match = refine_translation(full, coarse_full, (dx / factor, dy / factor), radius, margin)
+        duplicate = any(tuple(s["shift"]) == match.shift for s in shifts_found)
+        weak = match.correlation < params["min_correlation"] or match.distinctiveness < MIN_DISTINCTIVENESS
+        if weak or not match.source.any() or duplicate:
+            rejected += not duplicate
+            continue
+        source_full |= match.source
+        target_full |= match.target
+        shifts_found.append(
+            {
+                "shift": match.shift,
+                "votes": votes,
+                "detail_correlation": match.correlation,
+                "control_correlation": match.control,
+                "area_fraction": float((match.source | match.target).mean()),
+            }
+        )
 
     ctx.progress(0.95, "summarising")
-    source_full = upscale_mask(source, (height, width))
-    target_full = upscale_mask(target, (height, width))
     heat = np.zeros((height, width), np.float32)
     heat[source_full] = 0.5
     heat[target_full] = 1.0
@@ -184,32 +202,6 @@ def detect_copy_move_blocks(ctx: JobContext, image: np.ndarray, params: dict[str
         table=tuple(table),
         details={"shifts": shifts_found, "rejected_shifts": rejected, "blocks": blocks_used, "working_scale": factor},
     )
-
-
-def residual_correlation(grey: np.ndarray, region: np.ndarray, shift: tuple[int, int]) -> float:
-    """Best correlation of fine detail (image minus its blur) between ``region`` and the region moved by ``shift``.
-
-    A copy carries the same noise and fine texture as its source, so this is high for real copies and
-    near zero for areas that only look alike at a coarse scale. Shifts within ±1 px are tried.
-    """
-    residual = grey - cv2.GaussianBlur(grey, (0, 0), 1.0)
-    height, width = grey.shape
-    inner = cv2.erode(region.astype(np.uint8), np.ones((7, 7), np.uint8))  # the pasted edge is not detail
-    rows, cols = np.nonzero(inner if inner.any() else region)
-    best = -1.0
-    for ddy in (-1, 0, 1):
-        for ddx in (-1, 0, 1):
-            r2, c2 = rows + shift[1] + ddy, cols + shift[0] + ddx
-            inside = (r2 >= 0) & (r2 < height) & (c2 >= 0) & (c2 < width)
-            if inside.sum() < 16:
-                continue
-            a = residual[rows[inside], cols[inside]]
-            b = residual[r2[inside], c2[inside]]
-            a, b = a - a.mean(), b - b.mean()
-            denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-            if denom > 0:
-                best = max(best, float((a * b).sum()) / denom)
-    return best
 
 
 def _paint_blocks(corners: np.ndarray, shape: tuple[int, int], block: int) -> np.ndarray:
@@ -249,7 +241,7 @@ ANALYSIS = register(
                 "tolerance",
                 "Similarity tolerance",
                 "float",
-                3.0,
+                4.0,
                 0.25,
                 50.0,
                 0.25,
@@ -279,7 +271,7 @@ ANALYSIS = register(
                 "min_votes",
                 "Minimum matching blocks",
                 "int",
-                60,
+                200,
                 5,
                 100000,
                 5,
