@@ -55,6 +55,8 @@ class BookmarkFlow(QtCore.QObject):
             title = finding.engine
         item = match.item
         item_text = f"item {item.id}: {item.name}" if item else f"{Path(subject.path).name} (not in the case yet)"
+        if self.dialog is not None:
+            self.dialog.deleteLater()
         dialog = BookmarkDialog(finding, title, case_name, item_text, item is None, subject.frame_index, self._parent)
         item_id = item.id if item else None
         dialog.accepted.connect(lambda: self._save(dialog, folder, item_id, finding, subject, sha256))

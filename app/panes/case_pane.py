@@ -147,6 +147,8 @@ class CasePane(QtWidgets.QWidget):
     def new_case(self) -> NewCaseDialog:
         """Ask for a name and examiner, then create the case in the background."""
         examiner = str(self._settings.value(EXAMINER_KEY, "") or "") if self._settings else ""
+        if self.new_case_dialog is not None:
+            self.new_case_dialog.deleteLater()
         dialog = NewCaseDialog(examiner, self)
         dialog.accepted.connect(lambda: self.create_case(*dialog.values()))
         self.new_case_dialog = dialog
@@ -161,6 +163,8 @@ class CasePane(QtWidgets.QWidget):
                            on_error=self._job_error)
 
     def _adopt(self, snap: CaseSnapshot) -> None:
+        if snap.folder != self.folder:
+            self.viewer.forget()
         self.folder = snap.folder
         self.snapshot = None
         self.chain_result = None
@@ -374,6 +378,8 @@ class CasePane(QtWidgets.QWidget):
         if self.export_dialog is None or self.export_dialog.folder != self.folder:
             from app.dialogs.export_dialog import ExportDialog  # loads the report renderers on first use
 
+            if self.export_dialog is not None and not self.export_dialog.busy:
+                self.export_dialog.deleteLater()  # it belonged to another case
             self.export_dialog = ExportDialog(self._tasks, self.folder, self.snapshot.info.name, self)
             self.export_dialog.exported.connect(lambda _r: self.refresh())
         else:

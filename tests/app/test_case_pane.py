@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -26,6 +27,7 @@ from engines.evidence import (
     verify_bundle,
     verify_signed_file,
 )
+from engines.evidence.db import CaseDatabase
 from engines.runtime import Runner
 from tests.engines.evidence.helpers import finding_with_mask, spliced_image, write_jpeg
 from widgets.image_canvas import ImageCanvas
@@ -212,6 +214,36 @@ def test_refresh_shows_changes_made_by_the_cli(qtbot, pane, case3, tmp_path):
     qtbot.waitUntil(lambda: pane.items.ids() == [1, 2], timeout=WAIT)
     assert pane.snapshot.bookmark(2).note == "written from the CLI"
     assert pane.findings.table.item(1, 4).text() == "written from the CLI"
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.hide()
+    assert run(["case", "status", str(folder), "2", "warning"]) == 0
+    pane.show()  # showing the tab reads the case again
+    qtbot.waitUntil(lambda: pane.snapshot.bookmark(2).status == "warning", timeout=WAIT)
+
+
+def test_database_and_report_work_never_runs_on_the_gui_thread(qtbot, pane, case3, tmp_path, monkeypatch):
+    folder, _ = case3
+    threads = []
+    original = CaseDatabase.__init__
+
+    def spy(self, *args, **kwargs):
+        threads.append(threading.current_thread().name)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseDatabase, "__init__", spy)
+    open_in_pane(pane, qtbot, folder)
+    pane.set_status(1, "warning")
+    pane.set_note(1, "off the GUI thread")
+    pane.verify_chain()
+    pane.open_item(1)
+    dialog = pane.open_export_dialog()
+    result = export(dialog, qtbot, "pdf", tmp_path / "r.pdf")
+    assert not isinstance(result, str), result
+    qtbot.waitUntil(lambda: pane.snapshot.bookmark(1).note == "off the GUI thread", timeout=WAIT)
+    pane._tasks.wait_all(WAIT)
+    assert len(threads) >= 7
+    assert all(name.startswith("truelens-engine") for name in threads), threads
 
 
 def test_older_snapshot_never_replaces_a_newer_one(qtbot, pane, case3):
