@@ -66,6 +66,16 @@ def _grid(header: list[str], rows: list[list[str]], widths: list[str] | None = N
     return f'<table width="100%" border="1" cellspacing="0" cellpadding="3"><tr>{head}</tr>{body}</table>'
 
 
+def _verification_note(items, problems: int) -> str:
+    """Say exactly how many items were re-hashed for this report — never claim more."""
+    unchecked = sum(1 for item in items if item.verification == "not checked")
+    if problems:
+        return f' — <span class="bad">{problems} failed re-verification</span>'
+    if unchecked:
+        return f" — {len(items) - unchecked} re-verified against intake hashes, {unchecked} not re-checked"
+    return " — all re-verified against intake hashes"
+
+
 def _header(report: Report) -> str:
     counts = report.status_counts()
     problems = sum(1 for item in report.items if item.verification in ("mismatch", "missing"))
@@ -77,8 +87,7 @@ def _header(report: Report) -> str:
         ("Examiner", _e(report.examiner or "—")),
         ("Report generated", _e(report.generated_at) + " (UTC)"),
         ("Report ID", f'<span class="mono">{_e(report.report_id)}</span>'),
-        ("Evidence items", f"{len(report.items)}" + (f' — <span class="bad">{problems} failed re-verification</span>'
-                                                     if problems else " — all re-verified against intake hashes")),
+        ("Evidence items", f"{len(report.items)}" + _verification_note(report.items, problems)),
         ("Findings", ", ".join(f"{n} {_e(label.lower())}" for label, n in counts.items())),
         ("Audit log", f"{chain}, {report.audit_count} entries, head "
                       f'<span class="mono">{_e(report.audit_head)}</span>'),
