@@ -81,6 +81,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     z, grid, dominant, spread = inconsistency_grid(
         image, params["block"], params["method"], params["channels"], params["direction"]
     )
+    dominant = max(0.0, float(dominant))  # a noise level is never negative (avoid printing "-0.00")
     ctx.progress(0.7, "scoring departures")
     heat_grid = z / (z + np.float32(threshold))
     heat = np.clip(grid_to_map(heat_grid, grid.rows, grid.cols, image.shape[:2]), 0.0, 1.0).astype(np.float32)
