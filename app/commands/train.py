@@ -1,0 +1,56 @@
+"""``truelens train localize --data DIR --out DIR [--resume] [--minutes N]``: train a learned model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli import EXIT_USAGE, CliError
+
+KINDS = ("localize",)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a learned model on generated data (research data, CPU or CUDA)",
+                       description="Train the manipulation localizer on synthetic forgeries made from BSDS500.")
+    p.add_argument("kind", choices=KINDS, help="what to train")
+    p.add_argument("--data", default="../shared/data", help="shared data folder (default ../shared/data)")
+    p.add_argument("--out", required=True, metavar="DIR", help="checkpoints, logs and the exported model go here")
+    p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
+    p.add_argument("--minutes", type=float, default=60.0, help="training time budget in minutes (default 60)")
+    p.add_argument("--batch", type=int, default=8, help="batch size (default 8)")
+    p.add_argument("--crop", type=int, default=256, help="training crop size in pixels (default 256)")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="data and initialisation seed (default 0)")
+    p.add_argument("--validate-every", type=float, default=10.0, metavar="MIN",
+                   help="minutes between held-out validations (default 10)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from engines.localize.pools import bsds_root
+    from engines.localize.train import TrainConfig, train
+    from engines.models.manifest import WeightsError
+
+    if args.minutes <= 0 or args.batch < 1 or args.crop < 64 or args.crop % 16 or args.threads < 1:
+        raise CliError("--minutes must be > 0, --batch ≥ 1, --crop a multiple of 16 ≥ 64, --threads ≥ 1", EXIT_USAGE)
+    if not (bsds_root(args.data) / "images").is_dir():
+        raise CliError(f"BSDS500 not found under {args.data} (expected natural/bsds500/images)", EXIT_USAGE)
+    cfg = TrainConfig(data=args.data, out=args.out, minutes=args.minutes, batch=args.batch, crop=args.crop,
+                      threads=args.threads, seed=args.seed, resume=args.resume,
+                      validate_every_s=args.validate_every * 60.0)
+    log_path = Path(args.out) / "train.log"
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    try:
+        folder = train(cfg, log)
+    except (FileExistsError, FileNotFoundError, WeightsError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"model written to {folder}", file=sys.stderr)
+    return 0
