@@ -28,6 +28,7 @@ AUTO_RATIO = {"SIFT": 0.5, "ORB": 0.75, "AKAZE": 0.75}
 MAX_CLUSTERS = 6
 RANSAC_THRESHOLD = 3.0  # working pixels
 MIN_SCALE, MAX_SCALE, MAX_ANISOTROPY = 0.25, 4.0, 1.6
+MAX_OVERLAP = 0.5  # a transform mapping a region mostly onto itself is symmetry, not a copy
 DETECTORS = tuple(
     name
     for name, attr in (("SIFT", "SIFT_create"), ("ORB", "ORB_create"), ("AKAZE", "AKAZE_create"))
@@ -60,8 +61,9 @@ def detect_keypoints(grey: np.ndarray, detector: str, max_keypoints: int) -> tup
 def g2nn_pairs(descriptors: np.ndarray, ratio: float, binary: bool) -> np.ndarray:
     """Unordered index pairs (M, 2) accepted by the generalised 2NN test among all descriptors.
 
-    For each keypoint the k nearest other descriptors d1 ≤ d2 ≤ … are scanned; neighbour i is a
-    match while every ratio d_j / d_{j+1} for j ≤ i stays below ``ratio``.
+    For each keypoint the k nearest other descriptors d1 ≤ d2 ≤ … are scanned for a sharp jump,
+    d_i < ``ratio`` × d_{i+1}; every neighbour before the last such jump is a match. With one copy this
+    is Lowe's 2NN test; with several near-identical copies (d1 ≈ d2 ≪ d3) all of them match.
     """
     count = len(descriptors)
     if count < 2:
@@ -81,7 +83,7 @@ def g2nn_pairs(descriptors: np.ndarray, ratio: float, binary: bool) -> np.ndarra
         passes = dist < ratio * following
     passes &= np.isfinite(dist)
     passes[:, -1] = False  # the last neighbour has no successor to compare with
-    accepted = np.cumprod(passes, axis=1).astype(bool)
+    accepted = np.flip(np.cumsum(np.flip(passes, axis=1), axis=1), axis=1) > 0  # up to the last jump
     rows, cols = np.nonzero(accepted)
     pairs = np.stack([rows, index[rows, cols]], axis=1)
     pairs = np.sort(pairs, axis=1)
@@ -186,14 +188,17 @@ def detect_copy_move(ctx: JobContext, image: np.ndarray, params: dict[str, Any])
     for number, cluster in enumerate(clusters, 1):
         ctx.progress(0.6 + 0.3 * number / len(clusters), f"verifying transform {number} densely")
         src_mask, dst_mask = region_from_transform(grey, cluster["matrix"], cluster["dst"])
-        source |= src_mask & ~dst_mask
-        target |= dst_mask
+        overlap = float((src_mask & dst_mask).sum()) / max(1.0, float(min(src_mask.sum(), dst_mask.sum())))
+        confirmed = bool(dst_mask.any()) and overlap <= MAX_OVERLAP
+        if confirmed:
+            source |= src_mask & ~dst_mask
+            target |= dst_mask
         info = describe_affine(_scale_matrix(cluster["matrix"], factor))
-        area = float(dst_mask.mean())
         info.update(
             inliers=cluster["inliers"],
-            confirmed=bool(dst_mask.any()),
-            target_area_fraction=area,
+            confirmed=confirmed,
+            overlap=overlap,
+            target_area_fraction=float(dst_mask.mean()),
             source_bbox=_bbox(upscale_mask(src_mask, (height, width))),
             target_bbox=_bbox(upscale_mask(dst_mask, (height, width))),
         )
