@@ -34,6 +34,7 @@ class ToolScores:
     image_scores: list[tuple[float, bool]] = dataclasses.field(default_factory=list)
     seconds: list[float] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
+    skipped: list[str] = dataclasses.field(default_factory=list)  # ran fine but produced no map
 
     def summary(self) -> dict:
         def mean(values: list[float]) -> float | None:
@@ -49,6 +50,7 @@ class ToolScores:
             "forged": len(self.pixel_auc), "pixel_auc": mean(self.pixel_auc), "best_f1": mean(self.best_f1),
             "f1_at_0.5": mean(self.fixed_f1), "image_auc": image_auc,
             "median_seconds": float(np.median(self.seconds)) if self.seconds else None, "errors": self.errors,
+            "no_map": self.skipped,
         }
 
 
@@ -81,7 +83,7 @@ def score_pair(scores: ToolScores, pair: EvalPair, image: np.ndarray, finding, s
     scores.seconds.append(seconds)
     heat = _map_of(finding)
     if heat is None:
-        scores.errors.append(f"{pair.image.name}: no map")
+        scores.skipped.append(pair.image.name)
         return
     heat = _resize(np.nan_to_num(heat.astype(np.float32)), image.shape[:2])
     level = finding.score if finding.score is not None else float(np.percentile(heat, 99))
@@ -133,12 +135,12 @@ def format_table(results: list[dict]) -> str:
         return "—" if v is None else f"{v:.3f}"
 
     rows = sorted(results, key=lambda r: -(r["pixel_auc"] or 0))
-    lines = ["| tool | pixel AUC | best-threshold F1 | F1 @ 0.5 | image AUC | median s/image | errors |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| tool | pixel AUC | best-threshold F1 | F1 @ 0.5 | image AUC | median s/image | no map | errors |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['title']} (`{r['tool']}`) | {fmt(r['pixel_auc'])} | {fmt(r['best_f1'])} | "
                      f"{fmt(r['f1_at_0.5'])} | {fmt(r['image_auc'])} | {fmt(r['median_seconds'])} | "
-                     f"{len(r['errors'])} |")
+                     f"{len(r.get('no_map', []))} | {len(r['errors'])} |")
     return "\n".join(lines)
 
 
