@@ -30,12 +30,13 @@ class Layout:
     sign: np.ndarray  # ±1
     n_bits: int
 
-    def spectrum(self, values: np.ndarray) -> np.ndarray:
-        """Full Hermitian DFT of a tile whose carriers hold ``values`` (one per carrier)."""
-        spec = np.zeros((TILE, TILE), dtype=np.complex128)
+    def spectrum(self, values: np.ndarray, size: int = TILE) -> np.ndarray:
+        """Full Hermitian DFT (``size``², default TILE) of a tile whose carriers hold ``values``."""
+        spec = np.zeros((size, size), dtype=np.complex128)
         coef = np.where(self.imag, 1j * values, values)
-        np.add.at(spec, (self.ky, self.kx), coef)
-        np.add.at(spec, ((-self.ky) % TILE, (-self.kx) % TILE), np.conj(coef))
+        ky = np.where(self.ky > TILE // 2, self.ky - TILE, self.ky)
+        np.add.at(spec, (ky % size, self.kx % size), coef)
+        np.add.at(spec, ((-ky) % size, (-self.kx) % size), np.conj(coef))
         return spec
 
     def symbols(self, bits: np.ndarray) -> np.ndarray:
@@ -58,9 +59,9 @@ class Layout:
         """Carrier values of an aligned tile DFT with the keyed sign removed (compare with ``symbols``)."""
         return self.carrier_values(spectrum) * self.sign
 
-    def pilot_spectrum(self) -> np.ndarray:
-        """DFT of the pilot-only tile (for the translation search)."""
-        return self.spectrum(np.where(self.role < 0, self.sign, 0.0))
+    def pilot_spectrum(self, size: int = TILE) -> np.ndarray:
+        """DFT of the pilot-only tile (for the translation search), at ``size``² (a smaller size folds less)."""
+        return self.spectrum(np.where(self.role < 0, self.sign, 0.0), size)
 
     def carrier_values(self, spectrum: np.ndarray) -> np.ndarray:
         """Read every carrier (real or imaginary part) from a tile's DFT."""

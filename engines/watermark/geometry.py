@@ -21,6 +21,7 @@ PERIOD_RANGE = (0.55, 1.8)  # searched lattice period, relative to TILE
 HIGHPASS_SIGMA = 4.0
 NORM_SIGMA = 6.0
 NORM_POWER = 1.5
+TEMPLATE_POWER = 2.0
 
 
 def luma(rgb: np.ndarray) -> np.ndarray:
@@ -31,10 +32,19 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     return img[..., 0] * 0.299 + img[..., 1] * 0.587 + img[..., 2] * 0.114
 
 
+def working_scale(height: int, width: int) -> float:
+    """Picture pixels per working pixel: the half-octave step (power of √2) nearest ``short side / WORK_SHORT``.
+
+    Quantised steps keep the scale unchanged under most crops and make a 0.5× downscale land exactly two
+    steps lower, so those need no scale search at detection (the neighbouring steps are tried too).
+    """
+    return float(2.0 ** (round(2.0 * np.log2(min(height, width) / WORK_SHORT)) / 2.0))
+
+
 def working_size(height: int, width: int) -> tuple[int, int]:
-    """(h, w) of the working image: the short side scaled to ``WORK_SHORT``."""
-    scale = WORK_SHORT / min(height, width)
-    return max(1, round(height * scale)), max(1, round(width * scale))
+    """(h, w) of the working image."""
+    scale = working_scale(height, width)
+    return max(1, round(height / scale)), max(1, round(width / scale))
 
 
 def to_working(y: np.ndarray) -> np.ndarray:
@@ -44,6 +54,14 @@ def to_working(y: np.ndarray) -> np.ndarray:
         return y.astype(np.float32, copy=False)
     interp = cv2.INTER_AREA if h < y.shape[0] else cv2.INTER_LINEAR
     return cv2.resize(y, (w, h), interpolation=interp)
+
+
+def working_luma(rgb: np.ndarray) -> np.ndarray:
+    """Luma at the working size; big pictures are reduced in RGB first (cheaper than a float copy)."""
+    h, w = working_size(*rgb.shape[:2])
+    if h * 2 <= rgb.shape[0]:
+        return luma(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA))
+    return to_working(luma(rgb))
 
 
 def valid_mask(y: np.ndarray) -> np.ndarray:
@@ -131,8 +149,9 @@ def _template(points: np.ndarray, log_r0: float, step: float, n_r: int, n_theta:
     tpl = np.zeros((n_r, n_theta), dtype=np.float64)
     r0, t0 = np.floor(r_pos).astype(int), np.floor(t_pos).astype(int)
     wr, wt = r_pos - r0, t_pos - t0
+    emphasis = (radius / radius.max()) ** TEMPLATE_POWER  # outer rings: less picture, clearer peaks
     for dr, dt, wgt in ((0, 0, (1 - wr) * (1 - wt)), (1, 0, wr * (1 - wt)), (0, 1, (1 - wr) * wt), (1, 1, wr * wt)):
-        np.add.at(tpl, (np.clip(r0 + dr, 0, n_r - 1), (t0 + dt) % n_theta), wgt)
+        np.add.at(tpl, (np.clip(r0 + dr, 0, n_r - 1), (t0 + dt) % n_theta), wgt * emphasis)
     return tpl
 
 
@@ -185,21 +204,26 @@ def find_lattices(r: np.ndarray, points: np.ndarray, count: int = 3) -> list[Lat
     return found
 
 
-def fold(r: np.ndarray, weight: np.ndarray, lattice: Lattice) -> np.ndarray:
-    """Resample so the lattice becomes axis-aligned with period TILE, then average all tiles into one."""
-    m = np.array([[lattice.vx, -lattice.vy], [lattice.vy, lattice.vx]], dtype=np.float64) / TILE
-    h, w = r.shape
+def stack(r: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(H, W, 2) float32: weighted residual and weight, the input of ``fold``."""
+    return np.ascontiguousarray(np.dstack([r * weight, weight]), dtype=np.float32)
+
+
+def fold(stacked: np.ndarray, lattice: Lattice, tile: int = TILE) -> np.ndarray:
+    """Resample so the lattice becomes axis-aligned with period ``tile``, then average all tiles into one.
+
+    ``stacked`` comes from ``stack``; ``lattice`` is in the same pixels (halve it for a half-size stack).
+    """
+    m = np.array([[lattice.vx, -lattice.vy], [lattice.vy, lattice.vx]], dtype=np.float64) / tile
+    h, w = stacked.shape[:2]
     corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], dtype=np.float64)
     u = corners @ np.linalg.inv(m).T
     lo = np.floor(u.min(axis=0))
     size = np.ceil(u.max(axis=0) - lo).astype(int)
-    nx, ny = -(-size[0] // TILE), -(-size[1] // TILE)
+    nx, ny = -(-size[0] // tile), -(-size[1] // tile)
     # dst(u) = src(m @ (u + lo)): inverse map for warpAffine
     affine = np.hstack([m, (m @ lo)[:, None]]).astype(np.float32)
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    dsize = (int(nx * TILE), int(ny * TILE))
-    rw = cv2.warpAffine(r * weight, affine, dsize, flags=flags, borderMode=cv2.BORDER_CONSTANT)
-    ww = cv2.warpAffine(weight, affine, dsize, flags=flags, borderMode=cv2.BORDER_CONSTANT)
-    num = rw.reshape(ny, TILE, nx, TILE).sum(axis=(0, 2))
-    den = ww.reshape(ny, TILE, nx, TILE).sum(axis=(0, 2))
-    return num / np.maximum(den, 1e-3)
+    both = cv2.warpAffine(stacked, affine, (int(nx * tile), int(ny * tile)),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
+    sums = both.reshape(ny, tile, nx, tile, 2).sum(axis=(0, 2))
+    return sums[..., 0] / np.maximum(sums[..., 1], 1e-3)

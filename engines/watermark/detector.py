@@ -1,0 +1,172 @@
+"""Finding and reading the ownership mark: geometry hypotheses, pilot translation, soft bits, verification.
+
+Hypotheses are tried cheapest first and the first whose payload MAC verifies wins:
+1. the picture as it is (no geometric change, no translation);
+2. the working scale (and its √2 neighbours), translation from the pilot's correlation peak (crops);
+3. the strongest Fourier–Mellin lattices, refined (rescaling and rotation together);
+4. a sweep of small rotations at the working scale (busy pictures, whose spectral peaks are too weak for
+   Fourier–Mellin while the coherent pilot still stands out);
+5. a sweep of scales over one octave without rotation (rescaled busy pictures, e.g. screenshots).
+Sweeps score hypotheses on a half-size fold and refine the best at full size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+
+import cv2
+import numpy as np
+
+from engines.watermark import geometry as geo
+from engines.watermark.carriers import TILE, Layout, layout, ring_points
+from engines.watermark.ownership import IDENTITY, check_rgb
+from engines.watermark.payload import CODED_BITS, Payload, decode_soft
+
+PILOT_THRESHOLD = 4.5  # pilot z below which a geometric hypothesis is not decoded
+REFINE_SCALES = (0.996, 1.0, 1.004)
+REFINE_ANGLES = (-0.3, 0.0, 0.3)
+SWEEP_ANGLES = tuple(np.arange(-8.0, 8.01, 0.5))
+SWEEP_SCALES = tuple(np.exp(np.arange(np.log(0.70), np.log(1.43), 0.008)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Detection:
+    """Outcome of looking for an ownership mark under one key."""
+
+    found: bool
+    payload: Payload | None
+    pilot_z: float  # how far the pilot's correlation peak stands above noise
+    bit_agreement: float  # share of raw coded-bit decisions that agree with the verified message
+    corrected_bits: int  # raw coded-bit errors the convolutional code corrected
+    period: float  # lattice period in working pixels (TILE = unchanged scale)
+    angle_deg: float
+    soft_bits: np.ndarray = dataclasses.field(repr=False, compare=False, default_factory=lambda: np.zeros(0))
+
+    @property
+    def scale(self) -> float:
+        return self.period / TILE
+
+
+@functools.lru_cache(maxsize=4)
+def _radius_index(size: int) -> np.ndarray:
+    f = np.fft.fftfreq(size) * size
+    return np.rint(np.hypot(*np.meshgrid(f, f, indexing="ij"))).astype(np.int64)
+
+
+@functools.lru_cache(maxsize=4)
+def _phase_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    f = np.fft.fftfreq(size)
+    return tuple(np.meshgrid(f, f, indexing="ij"))  # type: ignore[return-value]
+
+
+def ring_weights(spec: np.ndarray) -> np.ndarray:
+    """1 / (mean power of the ring) for every DFT bin: whitens a folded tile before correlating."""
+    radius = _radius_index(spec.shape[0])
+    power = spec.real**2 + spec.imag**2
+    ring = np.bincount(radius.ravel(), weights=power.ravel()) / np.maximum(np.bincount(radius.ravel()), 1)
+    return 1.0 / np.maximum(ring[radius], 1e-12)
+
+
+def _sub(a: float, b: float, c: float) -> float:
+    den = a - 2 * b + c
+    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
+
+
+def pilot_peak(spec: np.ndarray, pilot: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
+    """(z, dy, dx): pilot correlation peak height in noise std units and the sub-pixel tile shift."""
+    size = spec.shape[0]
+    corr = np.fft.ifft2(spec * np.conj(pilot) * weights).real
+    iy, ix = divmod(int(np.argmax(corr)), size)
+    peak = corr[iy, ix]
+    z = (peak - corr.mean()) / (corr.std() + 1e-12)
+    dy = iy + _sub(corr[(iy - 1) % size, ix], peak, corr[(iy + 1) % size, ix])
+    dx = ix + _sub(corr[iy, (ix - 1) % size], peak, corr[iy, (ix + 1) % size])
+    return float(z), dy, dx
+
+
+class _Search:
+    """One picture under one key: folds, pilot correlations and decoding for lattice hypotheses."""
+
+    def __init__(self, rgb: np.ndarray, key: str | bytes):
+        self.key = key
+        self.lay: Layout = layout(key, CODED_BITS)
+        y = geo.working_luma(rgb)
+        weight = geo.valid_mask(y)
+        self.r = geo.residual(y) * weight
+        self.full = geo.stack(self.r, weight)
+        h, w = y.shape
+        self.half = cv2.resize(self.full, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+        self.pilot = {TILE: self.lay.pilot_spectrum(TILE), TILE // 2: self.lay.pilot_spectrum(TILE // 2)}
+
+    def z_half(self, lattice: geo.Lattice, turns: bool = False) -> float:
+        """Pilot z of a hypothesis on the half-size fold: a cheap score to rank hypotheses."""
+        folded = geo.fold(self.half, geo.Lattice(lattice.vx / 2, lattice.vy / 2, 0.0), TILE // 2)
+        best = -np.inf
+        for k in range(4 if turns else 1):
+            spec = np.fft.fft2(np.rot90(folded, k))
+            best = max(best, pilot_peak(spec, self.pilot[TILE // 2], ring_weights(spec))[0])
+        return best
+
+    def tile(self, lattice: geo.Lattice, search: bool = True) -> tuple[float, np.ndarray]:
+        """(pilot z, whitened soft coded bits) of a full-size fold; translation from the pilot when ``search``
+        (over the four 90° turns), else taken as zero."""
+        folded = geo.fold(self.full, lattice)
+        fy, fx = _phase_grid(TILE)
+        best: tuple[float, np.ndarray] = (-np.inf, np.zeros(CODED_BITS))
+        for k in range(4 if search else 1):
+            spec = np.fft.fft2(np.rot90(folded, k))
+            weights = ring_weights(spec)
+            if search:
+                z, dy, dx = pilot_peak(spec, self.pilot[TILE], weights)
+            else:
+                corr = np.fft.ifft2(spec * np.conj(self.pilot[TILE]) * weights).real
+                z, dy, dx = float((corr[0, 0] - corr.mean()) / (corr.std() + 1e-12)), 0.0, 0.0
+            if z > best[0]:
+                aligned = spec * np.exp(2j * np.pi * (fy * dy + fx * dx))
+                soft = self.lay.soft_bits(aligned, weights[self.lay.ky, self.lay.kx])
+                best = (z, soft / (np.std(soft) + 1e-12))
+        return best
+
+    def best(self, lattices: list[geo.Lattice], turns: bool = True) -> tuple[float, np.ndarray, geo.Lattice]:
+        """The hypothesis with the highest half-size pilot z, read at full size."""
+        winner = max(lattices, key=lambda c: self.z_half(c, turns)) if len(lattices) > 1 else lattices[0]
+        return (*self.tile(winner), winner)
+
+    def sweep(self, lattices: list[geo.Lattice]) -> geo.Lattice:
+        return max(lattices, key=self.z_half)
+
+    def hypotheses(self, count: int):
+        yield self.best([IDENTITY.adjusted(f, 0.0) for f in (1.0, 2**0.5, 2**-0.5)])
+        for lat in geo.find_lattices(self.r, ring_points(), count):
+            yield self.best([lat.adjusted(s, a) for s, a in itertools.product(REFINE_SCALES, REFINE_ANGLES)])
+        lat = self.sweep([IDENTITY.adjusted(1.0, a) for a in SWEEP_ANGLES])
+        yield self.best([lat.adjusted(1.0, a) for a in (-0.25, -0.12, 0.0, 0.12, 0.25)])
+        lat = self.sweep([IDENTITY.adjusted(s, 0.0) for s in SWEEP_SCALES])
+        yield self.best([lat.adjusted(s, 0.0) for s in (0.996, 0.998, 1.0, 1.002, 1.004)])
+
+    def result(self, z: float, soft: np.ndarray, lattice: geo.Lattice) -> Detection:
+        payload, bits = decode_soft(soft, self.key)
+        raw = (soft > 0).astype(np.uint8)
+        return Detection(payload is not None, payload, z, float(np.mean(raw == bits)), int(np.sum(raw != bits)),
+                         lattice.period, lattice.angle_deg, soft)
+
+
+def detect(rgb: np.ndarray, key: str | bytes, candidates: int = 3) -> Detection:
+    """Look for an ownership mark made with ``key``; ``found`` only when the payload's MAC verifies."""
+    search = _Search(check_rgb(rgb), key)
+    best = search.result(*search.tile(IDENTITY, search=False), IDENTITY)
+    if best.found:
+        return best
+    for z, soft, lattice in search.hypotheses(candidates):
+        if z < PILOT_THRESHOLD:
+            if z > best.pilot_z:
+                best = Detection(False, None, z, 0.0, 0, lattice.period, lattice.angle_deg, soft)
+            continue
+        result = search.result(z, soft, lattice)
+        if result.found:
+            return result
+        if z > best.pilot_z:
+            best = result
+    return best
