@@ -1,7 +1,9 @@
 """The keyed spread-spectrum tile: which DFT coefficients of a TILE×TILE tile carry the pilot and each bit.
 
 Every coefficient in a ring of the tile's 2-D DFT (half-plane, Hermitian-completed) gives two real carriers
-(real and imaginary part). The key shuffles them: a quarter becomes the pilot (known ±1 values, used to find
+(real and imaginary part). The key picks half of the ring's coefficients (so
+that a second mark under another key collides with only part of the first) and shuffles their carriers: a
+quarter becomes the pilot (known ±1 values, used to find
 the tile's translation), the rest are dealt round-robin to the message bits with keyed signs.
 """
 
@@ -17,6 +19,7 @@ from engines.watermark.keyed import key_bytes, rng
 TILE = 128
 BAND = (8.0, 26.0)  # ring of DFT radii (in bins of the tile) that carries the mark
 PILOT_FRACTION = 0.25
+KEY_SHARE = 0.5  # share of the ring's coefficients a key uses: two keys' marks overlap on only part of them
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +58,12 @@ class Layout:
         """Unit-RMS spatial tile carrying the pilot and ``bits`` (0/1)."""
         return self.tile_from(self.symbols(bits))
 
+    def points(self) -> np.ndarray:
+        """Signed (ky, kx) tile frequencies this key's carriers use (each coefficient once)."""
+        half = self.imag == 0
+        ky = np.where(self.ky > TILE // 2, self.ky - TILE, self.ky)
+        return np.stack([ky[half], self.kx[half]], axis=1).astype(np.float64)
+
     def readout(self, spectrum: np.ndarray) -> np.ndarray:
         """Carrier values of an aligned tile DFT with the keyed sign removed (compare with ``symbols``)."""
         return self.carrier_values(spectrum) * self.sign
@@ -92,10 +101,12 @@ def ring_coefficients(band: tuple[float, float] = BAND) -> tuple[np.ndarray, np.
 @functools.lru_cache(maxsize=16)
 def _layout(key: bytes, n_bits: int, label: str) -> Layout:
     iy, ix = ring_coefficients()
+    gen = rng(key, f"carriers:{label}")
+    keep = np.sort(gen.permutation(iy.size)[: round(KEY_SHARE * iy.size)])
+    iy, ix = iy[keep], ix[keep]
     ky = np.concatenate([iy, iy])
     kx = np.concatenate([ix, ix])
     imag = np.concatenate([np.zeros(iy.size, bool), np.ones(iy.size, bool)])
-    gen = rng(key, f"carriers:{label}")
     order = gen.permutation(ky.size)
     ky, kx, imag = ky[order], kx[order], imag[order]
     n_pilot = round(PILOT_FRACTION * ky.size)

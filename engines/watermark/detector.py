@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from engines.watermark import geometry as geo
-from engines.watermark.carriers import TILE, Layout, layout, ring_points
+from engines.watermark.carriers import TILE, Layout, layout
 from engines.watermark.ownership import IDENTITY, check_rgb
 from engines.watermark.payload import CODED_BITS, Payload, decode_soft
 
@@ -139,7 +139,7 @@ class _Search:
 
     def hypotheses(self, count: int):
         yield self.best([IDENTITY.adjusted(f, 0.0) for f in (1.0, 2**0.5, 2**-0.5)])
-        for lat in geo.find_lattices(self.r, ring_points(), count):
+        for lat in geo.find_lattices(self.r, self.lay.points(), count):
             yield self.best([lat.adjusted(s, a) for s, a in itertools.product(REFINE_SCALES, REFINE_ANGLES)])
         lat = self.sweep([IDENTITY.adjusted(1.0, a) for a in SWEEP_ANGLES])
         yield self.best([lat.adjusted(1.0, a) for a in (-0.25, -0.12, 0.0, 0.12, 0.25)])
