@@ -89,14 +89,12 @@ def pilot_peak(spec: np.ndarray, pilot: np.ndarray, weights: np.ndarray) -> tupl
 class _Search:
     """One picture under one key: folds, pilot correlations and decoding for lattice hypotheses."""
 
-    def __init__(self, rgb: np.ndarray, key: str | bytes):
+    def __init__(self, stacked: np.ndarray, key: str | bytes):
         self.key = key
         self.lay: Layout = layout(key, CODED_BITS)
-        y = geo.working_luma(rgb)
-        weight = geo.valid_mask(y)
-        self.r = geo.residual(y) * weight
-        self.full = geo.stack(self.r, weight)
-        h, w = y.shape
+        self.full = stacked
+        self.r = stacked[..., 0]
+        h, w = stacked.shape[:2]
         self.half = cv2.resize(self.full, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
         self.pilot = {TILE: self.lay.pilot_spectrum(TILE), TILE // 2: self.lay.pilot_spectrum(TILE // 2)}
 
@@ -153,9 +151,35 @@ class _Search:
                          lattice.period, lattice.angle_deg, soft)
 
 
+def residual_stack(rgb: np.ndarray) -> np.ndarray:
+    """The detector's input for one picture: weighted working-size residual and its weight, (h, w, 2)."""
+    y = geo.working_luma(check_rgb(rgb))
+    weight = geo.valid_mask(y)
+    return geo.stack(geo.residual(y), weight)
+
+
 def detect(rgb: np.ndarray, key: str | bytes, candidates: int = 3) -> Detection:
     """Look for an ownership mark made with ``key``; ``found`` only when the payload's MAC verifies."""
-    search = _Search(check_rgb(rgb), key)
+    return detect_stack(residual_stack(rgb), key, candidates)
+
+
+def detect_frames(frames: list[np.ndarray], key: str | bytes, candidates: int = 3) -> Detection:
+    """Look for the mark in frames of one animation or video: their residuals are averaged first.
+
+    Every frame carries the same mark, so averaging adds it up coherently while moving content and codec
+    noise average out; dropped or re-ordered frames do not matter.
+    """
+    if not frames:
+        raise ValueError("no frames to check")
+    stacks = [residual_stack(f) for f in frames]
+    shape = stacks[0].shape
+    same = [s for s in stacks if s.shape == shape]
+    return detect_stack(np.mean(same, axis=0).astype(np.float32), key, candidates)
+
+
+def detect_stack(stacked: np.ndarray, key: str | bytes, candidates: int = 3) -> Detection:
+    """``detect`` on a precomputed ``residual_stack`` (or an average of several)."""
+    search = _Search(stacked, key)
     best = search.result(*search.tile(IDENTITY, search=False), IDENTITY)
     if best.found:
         return best

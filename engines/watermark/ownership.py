@@ -12,6 +12,7 @@ import numpy as np
 
 from engines.watermark import geometry as geo
 from engines.watermark.carriers import TILE, Layout, layout
+from engines.watermark.metrics import ssim_gray
 from engines.watermark.payload import CODED_BITS, Payload, coded_bits
 
 VERSION = "1.0"
@@ -40,18 +41,6 @@ def readout(y_work: np.ndarray, lay: Layout) -> np.ndarray:
     weight = geo.valid_mask(y_work)
     folded = geo.fold(geo.stack(geo.residual(y_work), weight), IDENTITY)
     return lay.readout(np.fft.fft2(folded))
-
-
-def ssim_gray(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean SSIM of two grey planes (7×7 uniform windows, as scikit-image's default)."""
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    mu_a, mu_b = cv2.blur(a, (7, 7)), cv2.blur(b, (7, 7))
-    var_a = cv2.blur(a * a, (7, 7)) - mu_a**2
-    var_b = cv2.blur(b * b, (7, 7)) - mu_b**2
-    cov = cv2.blur(a * b, (7, 7)) - mu_a * mu_b
-    num = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
-    den = (mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2)
-    return float(np.mean(num / den))
 
 
 def working_mark(y_work: np.ndarray, bits: np.ndarray, key: str | bytes) -> np.ndarray:
