@@ -24,21 +24,20 @@ def _parity(x: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _trellis() -> tuple[np.ndarray, np.ndarray]:
-    """outputs[state, bit] -> (2,) coded bits; next_state[state, bit]. State = last K-1 input bits."""
+    """outputs[state, bit] -> (2,) coded bits; next_state[state, bit].
+
+    The register holds the newest bit at position K-1 and older ones below, so generator bit K-1 (the octal
+    MSB) taps the newest input, as in the usual convention.
+    """
     states = np.arange(N_STATES)
     outputs = np.zeros((N_STATES, 2, 2), dtype=np.int64)
     nxt = np.zeros((N_STATES, 2), dtype=np.int64)
     for bit in (0, 1):
         reg = (bit << (K - 1)) | states  # newest bit in the top position
         for g, gen in enumerate(GENERATORS):
-            outputs[:, bit, g] = _parity(np.bitwise_and(reg, _reverse(gen)) & 0x7F)
+            outputs[:, bit, g] = _parity(np.bitwise_and(reg, gen))
         nxt[:, bit] = reg >> 1
     return outputs, nxt
-
-
-def _reverse(gen: int) -> int:
-    """Generator taps matching our register layout (newest bit at position K-1)."""
-    return int(f"{gen:0{K}b}"[::-1], 2)
 
 
 def coded_length(n_bits: int) -> int:

@@ -158,30 +158,50 @@ def residual_stack(rgb: np.ndarray) -> np.ndarray:
     return geo.stack(geo.residual(y), weight)
 
 
-def detect(rgb: np.ndarray, key: str | bytes, candidates: int = 3) -> Detection:
-    """Look for an ownership mark made with ``key``; ``found`` only when the payload's MAC verifies."""
-    return detect_stack(residual_stack(rgb), key, candidates)
+def detect(rgb: np.ndarray, key: str | bytes, candidates: int = 3, geometric: bool = True) -> Detection:
+    """Look for an ownership mark made with ``key``; ``found`` only when the payload's MAC verifies.
+
+    ``geometric=False`` tries only the unmoved picture (fast; misses crops, rescaling and rotation).
+    """
+    return detect_stack(residual_stack(rgb), key, candidates, geometric)
 
 
 def detect_frames(frames: list[np.ndarray], key: str | bytes, candidates: int = 3) -> Detection:
     """Look for the mark in frames of one animation or video: their residuals are averaged first.
 
     Every frame carries the same mark, so averaging adds it up coherently while moving content and codec
-    noise average out; dropped or re-ordered frames do not matter.
+    noise average out; dropped or re-ordered frames do not matter. When that fails, each frame is aligned on
+    its own pilot and the soft bits are summed (marks carried along by motion compensation), and last the
+    averaged frames get the full geometric search.
     """
     if not frames:
         raise ValueError("no frames to check")
     stacks = [residual_stack(f) for f in frames]
     shape = stacks[0].shape
     same = [s for s in stacks if s.shape == shape]
+    found = detect_stack(np.mean(same, axis=0).astype(np.float32), key, candidates, geometric=len(same) == 1)
+    if found.found or len(same) == 1:
+        return found
+    # Inter-frame coding moves the mark with the content in predicted frames: align each frame on its own
+    # pilot and add the soft bits, weighted by how clearly the pilot stands out.
+    total, best_z = np.zeros(CODED_BITS), 0.0
+    for stacked in same:
+        search = _Search(stacked, key)
+        z, soft = search.tile(IDENTITY)
+        best_z = max(best_z, z)
+        total += soft * max(0.0, z - 3.0)
+    if np.any(total):
+        combined = _Search(same[0], key).result(best_z, total / (np.std(total) + 1e-12), IDENTITY)
+        if combined.found:
+            return combined
     return detect_stack(np.mean(same, axis=0).astype(np.float32), key, candidates)
 
 
-def detect_stack(stacked: np.ndarray, key: str | bytes, candidates: int = 3) -> Detection:
+def detect_stack(stacked: np.ndarray, key: str | bytes, candidates: int = 3, geometric: bool = True) -> Detection:
     """``detect`` on a precomputed ``residual_stack`` (or an average of several)."""
     search = _Search(stacked, key)
     best = search.result(*search.tile(IDENTITY, search=False), IDENTITY)
-    if best.found:
+    if best.found or not geometric:
         return best
     for z, soft, lattice in search.hypotheses(candidates):
         if z < PILOT_THRESHOLD:

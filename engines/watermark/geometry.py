@@ -37,8 +37,10 @@ def working_scale(height: int, width: int) -> float:
 
     Quantised steps keep the scale unchanged under most crops and make a 0.5× downscale land exactly two
     steps lower, so those need no scale search at detection (the neighbouring steps are tried too).
+    Small pictures are never enlarged: that would push the mark to fragile high frequencies.
     """
-    return float(2.0 ** (round(2.0 * np.log2(min(height, width) / WORK_SHORT)) / 2.0))
+    steps = round(2.0 * np.log2(min(height, width) / WORK_SHORT))
+    return float(2.0 ** (max(0, steps) / 2.0))
 
 
 def working_size(height: int, width: int) -> tuple[int, int]:
