@@ -35,6 +35,7 @@ class FrequencyPerception(nn.Module):
         self.bands = bands
         self.weight = nn.Parameter(torch.zeros(channels, bands))
         self.mix = nn.Conv2d(channels, channels, 1)
+        nn.init.zeros_(self.mix.bias)
 
     def band_index(self, h: int, w: int, like: torch.Tensor) -> torch.Tensor:
         u = torch.arange(h, device=like.device)[:, None] / max(h - 1, 1)
