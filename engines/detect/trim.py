@@ -67,7 +67,7 @@ def trim_measures(model, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     """(fake probability, entropy, prediction_kl, feature_kl), each (N,), for uint8 crops (N, S, S, 3)."""
     import torch
 
-    from engines.facetrain.samples import to_tensor
+    from engines.models.face_common import to_tensor
 
     n = len(crops)
     variants = [perturb(c) for c in crops]

@@ -7,6 +7,9 @@ import numpy as np
 from engines.faces.align import align_face
 from engines.facetrain.blend import degrade, self_blend
 from engines.facetrain.pool import FaceRecord
+from engines.models.face_common import to_tensor
+
+__all__ = ["MARGIN", "to_tensor", "training_batch", "training_crop"]
 
 MARGIN = 0.35  # alignment margin used at inference (``engines.faces.align_face``)
 
@@ -31,10 +34,3 @@ def training_batch(records: list[FaceRecord], batch: int, size: int, rng: np.ran
     picks = rng.integers(0, len(records), batch)
     crops = np.stack([training_crop(records[p], bool(lab), size, rng) for p, lab in zip(picks, labels, strict=True)])
     return crops, labels
-
-
-def to_tensor(crops: np.ndarray):
-    """uint8 (B, S, S, 3) → float tensor (B, 3, S, S) in [0, 1]."""
-    import torch
-
-    return torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float().div_(255.0)

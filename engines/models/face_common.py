@@ -32,6 +32,13 @@ class FaceClassifier(nn.Module):
         return self.head(self.embed(x))
 
 
+def to_tensor(crops) -> torch.Tensor:
+    """uint8 (B, S, S, 3) numpy crops → float tensor (B, 3, S, S) in [0, 1]."""
+    import numpy as np
+
+    return torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float().div_(255.0)
+
+
 def imagenet_normalise(x: torch.Tensor) -> torch.Tensor:
     mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
     std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
