@@ -12,6 +12,7 @@ Sweeps score hypotheses on a half-size fold and refine the best at full size.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import itertools
@@ -24,6 +25,7 @@ from engines.watermark.carriers import TILE, Layout, layout
 from engines.watermark.ownership import IDENTITY, check_rgb
 from engines.watermark.payload import CODED_BITS, Payload, decode_soft
 
+THREADS = 2
 PILOT_THRESHOLD = 4.5  # pilot z below which a geometric hypothesis is not decoded
 REFINE_SCALES = (0.996, 1.0, 1.004)
 REFINE_ANGLES = (-0.3, 0.0, 0.3)
@@ -127,13 +129,20 @@ class _Search:
                 best = (z, soft / (np.std(soft) + 1e-12))
         return best
 
+    def _rank(self, lattices: list[geo.Lattice], turns: bool) -> geo.Lattice:
+        if len(lattices) == 1:
+            return lattices[0]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=THREADS) as pool:  # OpenCV and FFTs release the GIL
+            scores = list(pool.map(lambda c: self.z_half(c, turns), lattices))
+        return lattices[int(np.argmax(scores))]
+
     def best(self, lattices: list[geo.Lattice], turns: bool = True) -> tuple[float, np.ndarray, geo.Lattice]:
         """The hypothesis with the highest half-size pilot z, read at full size."""
-        winner = max(lattices, key=lambda c: self.z_half(c, turns)) if len(lattices) > 1 else lattices[0]
+        winner = self._rank(lattices, turns)
         return (*self.tile(winner), winner)
 
     def sweep(self, lattices: list[geo.Lattice]) -> geo.Lattice:
-        return max(lattices, key=self.z_half)
+        return self._rank(lattices, False)
 
     def hypotheses(self, count: int):
         yield self.best([IDENTITY.adjusted(f, 0.0) for f in (1.0, 2**0.5, 2**-0.5)])
