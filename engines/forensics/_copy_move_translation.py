@@ -10,6 +10,7 @@ stay cheap.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import cv2
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from engines.forensics._copy_move_regions import clean_mask, local_similarity
 
 MAX_SAMPLES = 20000
+MAX_AGREEMENT_PIXELS = 250_000
 DETAIL_SIGMAS = (1.0, 3.0)  # difference of Gaussians: survives JPEG better than a pure high-pass
 EDGE = 6  # pixels near a region's edge are left out of the global check (a pasted edge is not detail)
 LOCAL_CORRELATION = 0.5  # detail ZNCC in a 9x9 window above which a pixel counts as copied
@@ -108,15 +110,20 @@ class _ShiftScorer:
         return _zncc(self.base[inside], self.there.at(self.rows[inside] + dy, self.cols[inside] + dx))
 
     def best_near(self, shift: tuple[int, int], radius: int) -> tuple[tuple[int, int], float]:
-        """Integer shift within ``radius`` of ``shift`` with the highest correlation."""
+        """Integer shift within ``radius`` of ``shift`` with the highest correlation (every 2nd shift, then ±1)."""
+        stride = 2 if radius > 2 else 1
         candidates = [
             (dx, dy)
-            for dy in range(shift[1] - radius, shift[1] + radius + 1)
-            for dx in range(shift[0] - radius, shift[0] + radius + 1)
+            for dy in range(shift[1] - radius, shift[1] + radius + 1, stride)
+            for dx in range(shift[0] - radius, shift[0] + radius + 1, stride)
         ]
         scores = [self(dx, dy) for dx, dy in candidates]
-        best = int(np.argmax(scores))
-        return candidates[best], scores[best]
+        best = candidates[int(np.argmax(scores))]
+        if stride > 1:
+            candidates = [(best[0] + ox, best[1] + oy) for oy in (-1, 0, 1) for ox in (-1, 0, 1)]
+            scores = [self(dx, dy) for dx, dy in candidates]
+            best = candidates[int(np.argmax(scores))]
+        return best, max(scores)
 
 
 def _agreement(
@@ -135,24 +142,27 @@ def _agreement(
         inner = region
     rows, cols = np.nonzero(inner)
     top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
-    chosen = inner[top:bottom, left:right]
-    base = here.crop(top, bottom, left, right)
+    # large regions are read on a regular sub-grid (same positions on both sides, so shifts stay exact)
+    step = max(1, math.ceil(math.sqrt((bottom - top) * (right - left) / MAX_AGREEMENT_PIXELS)))
+    chosen = inner[top:bottom:step, left:right:step]
+    base = here.crop(top, bottom, left, right)[::step, ::step]
+    window = max(1, 4 // step)
 
     def mean_at(dx: int, dy: int) -> float:
         box = (top + dy, bottom + dy, left + dx, right + dx)
         if box[0] < there.top or box[2] < there.left:
             return -1.0
-        other = there.crop(*box)
+        other = there.crop(*box)[::step, ::step]
         if other.shape != base.shape:
             return -1.0
-        zncc, _ = local_similarity(base, other, 4)
+        zncc, _ = local_similarity(base, other, window)
         return float(zncc[chosen].mean())
 
     nearby = [(shift[0] + ox, shift[1] + oy) for oy in (-1, 0, 1) for ox in (-1, 0, 1)]
     scores = [mean_at(*candidate) for candidate in nearby]
     best = nearby[int(np.argmax(scores))]
-    step = CONTROL_OFFSET
-    offsets = [(ox, oy) for oy in (-step, 0, step) for ox in (-step, 0, step) if ox or oy]
+    away = CONTROL_OFFSET
+    offsets = [(ox, oy) for oy in (-away, 0, away) for ox in (-away, 0, away) if ox or oy]
     return best, max(scores), max(mean_at(best[0] + ox, best[1] + oy) for ox, oy in offsets)
 
 

@@ -27,6 +27,7 @@ VERSION = "1.0"
 ZIGZAG = ((0, 0), (0, 1), (1, 0), (2, 0), (1, 1), (0, 2), (0, 3), (1, 2), (2, 1), (3, 0))
 SORT_WINDOW = 6
 MAX_SHIFTS = 10
+CONTRAST_STEP = 8.0  # grey levels of block standard deviation above which the tolerance grows in proportion
 MIN_DISTINCTIVENESS = 0.2  # detail correlation must beat that at shifts one JPEG block away by this much
 
 
@@ -56,6 +57,20 @@ def block_features(grey: np.ndarray, block: int, stride: int) -> tuple[np.ndarra
     return features, positions, std.ravel()
 
 
+def lexicographic_order(keys: np.ndarray) -> np.ndarray:
+    """Stable order of integer key rows, first column most significant, packed into one int64 per row.
+
+    The first key gets 12 bits and the others 5 each; values beyond a field's range are clipped,
+    which only merges extreme rows (candidates are checked against the real features anyway).
+    """
+    keys = keys - keys.min(axis=0)
+    packed = np.zeros(len(keys), np.int64)
+    for column in range(keys.shape[1]):
+        bits = 12 if column == 0 else 5
+        packed = (packed << bits) | np.minimum(keys[:, column], (1 << bits) - 1)
+    return np.argsort(packed, kind="stable")
+
+
 def similar_pairs(features: np.ndarray, positions: np.ndarray, tolerance: float, min_distance: float) -> np.ndarray:
     """Index pairs (M, 2) of blocks whose features differ by at most ``tolerance`` and that lie far enough apart.
 
@@ -64,14 +79,14 @@ def similar_pairs(features: np.ndarray, positions: np.ndarray, tolerance: float,
     """
     found = []
     for offset in (0.0, 0.5):
-        keys = np.floor(features / tolerance + offset).astype(np.int64)
-        order = np.lexsort(keys.T[::-1])
+        order = lexicographic_order(np.floor(features / tolerance + offset).astype(np.int64))
+        ranked, places = features[order], positions[order].astype(np.float32)
         for gap in range(1, SORT_WINDOW + 1):
-            a, b = order[:-gap], order[gap:]
-            close = np.abs(features[a] - features[b]).max(axis=1) <= tolerance
-            far = np.hypot(*(positions[a] - positions[b]).T) >= min_distance
-            keep = close & far
-            found.append(np.stack([a[keep], b[keep]], axis=1))
+            close = np.abs(ranked[gap:] - ranked[:-gap]).max(axis=1) <= tolerance
+            step = places[gap:] - places[:-gap]
+            far = (step * step).sum(axis=1) >= min_distance * min_distance
+            keep = np.nonzero(close & far)[0]
+            found.append(np.stack([order[keep], order[keep + gap]], axis=1))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
     return np.unique(np.sort(pairs, axis=1), axis=0) if len(pairs) else pairs
 
@@ -108,7 +123,9 @@ def candidate_shifts(
         return [], 0
     features, positions, std = block_features(grey, block, stride)
     textured = std >= params["min_std"]
-    features, positions = features[textured], positions[textured]
+    # high-contrast blocks change more under resampling and JPEG: compare them more loosely
+    features = features[textured] / np.maximum(1.0, std[textured] / CONTRAST_STEP)[:, None]
+    positions = positions[textured]
     if len(features) < 2:
         return [], len(features)
     min_distance = max(params["min_distance"] * factor, float(block))
@@ -245,7 +262,8 @@ ANALYSIS = register(
                 0.25,
                 50.0,
                 0.25,
-                help="Largest difference of any DCT coefficient for two blocks to count as similar.",
+                help="Largest difference of any low-frequency DCT coefficient (grey levels) for two blocks to "
+                "count as similar; grows in proportion for blocks with more contrast than 8 grey levels.",
             ),
             Param(
                 "min_std",
