@@ -4,8 +4,10 @@ Method (after Fridrich, Soukal and Lukáš, "Detection of copy-move forgery in d
 2003): every overlapping square block of a grey, possibly shrunk copy of the image is described by its
 lowest-frequency DCT coefficients. Blocks are sorted lexicographically by their quantised features so
 that near-identical blocks become neighbours in the sorted list; each similar pair that lies far enough
-apart votes for its shift vector. Shift vectors with many votes are copy-moves, and the blocks that voted
-for them form the mask of both regions. Not rotation- or scale-invariant: use the keypoint method there.
+apart votes for its shift vector. Shift vectors with many votes are candidates; each is then refined to
+the pixel and checked at full size (``_copy_move_translation``): a real copy repeats the fine detail of
+its source, and does so better than at shifts one JPEG block away. The mask of both regions is drawn
+there. Not rotation- or scale-invariant: use the keypoint method for such copies.
 """
 
 from __future__ import annotations

@@ -210,13 +210,13 @@ def detect_copy_move(ctx: JobContext, image: np.ndarray, params: dict[str, Any])
     heat = np.zeros((height, width), np.float32)
     heat[source_full] = 0.5
     heat[target_full] = 1.0
-    confirmed = [t for t in transforms if t["confirmed"]]
-    best = max((t["inliers"] for t in confirmed), default=0)
+    accepted = [t for t in transforms if t["confirmed"]]
+    best = max((t["inliers"] for t in accepted), default=0)
     score = best / (best + params["min_inliers"]) if best else 0.0
     table = [
         ("Keypoints", str(len(points))),
         ("Matched pairs", str(len(pairs))),
-        ("Transforms", f"{len(confirmed)} confirmed of {len(transforms)}"),
+        ("Transforms", f"{len(accepted)} confirmed of {len(transforms)}"),
     ]
     for number, t in enumerate(transforms, 1):
         table.append(
@@ -229,9 +229,9 @@ def detect_copy_move(ctx: JobContext, image: np.ndarray, params: dict[str, Any])
                 ),
             )
         )
-    if confirmed:
+    if accepted:
         summary = (
-            f"Copy-move found: {len(confirmed)} region pair(s); strongest has {best} matching keypoints. "
+            f"Copy-move found: {len(accepted)} region pair(s); strongest has {best} matching keypoints. "
             f"Marked {np.mean(source_full | target_full) * 100:.1f}% of the image (0.5 = one side, 1.0 = other)."
         )
     else:
