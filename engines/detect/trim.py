@@ -6,8 +6,8 @@ For a crop x and perturbations T_k (slight blur, JPEG 85, faint noise, 3 % resca
 - entropy: H(p(x)) of the two-class prediction, in bits (1 = undecided);
 - prediction_kl: mean_k KL(p(x) ‖ p(T_k x));
 - feature_kl: mean_k KL(q(x) ‖ q(T_k x)), q = the non-negative pooled embedding normalised to sum 1.
-Thresholds are the 99th percentiles on clean calibration crops (stored in the model manifest). An
-input whose prediction or features move more than clean inputs ever do is flagged "unstable": it may
+Thresholds are 1.5 × the 99th percentiles on clean calibration crops (stored in the model manifest). An
+input whose prediction or features move clearly more than clean inputs do is flagged "unstable": it may
 have been adversarially shifted and its score should not be trusted. Our reading of the paper's
 abstract: the exact distributions it compares are not published.
 """
@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 PERCENTILE = 99.0
+MARGIN = 1.5  # thresholds = MARGIN × the clean percentile (few calibration crops; avoid false flags)
 _EPS = 1e-8
 
 
@@ -85,14 +86,15 @@ def trim_measures(model, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def calibrate_trim(model, crops: np.ndarray) -> dict[str, float]:
-    """Thresholds (99th percentiles on clean crops) for the manifest's ``trim`` entry."""
+    """Thresholds (1.5 × the 99th percentiles on clean crops) for the manifest's ``trim`` entry."""
     _, ent, pkl, fkl = trim_measures(model, crops)
     return {
         "percentile": PERCENTILE,
         "calibration_crops": len(crops),
         "entropy": float(max(np.percentile(ent, PERCENTILE), 0.9)),
-        "prediction_kl": float(np.percentile(pkl, PERCENTILE)),
-        "feature_kl": float(np.percentile(fkl, PERCENTILE)),
+        "margin": MARGIN,
+        "prediction_kl": MARGIN * float(np.percentile(pkl, PERCENTILE)),
+        "feature_kl": MARGIN * float(np.percentile(fkl, PERCENTILE)),
     }
 
 
