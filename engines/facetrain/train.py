@@ -42,6 +42,7 @@ class FaceTrainConfig:
     resume: bool = False
     checkpoint_every_s: float = 120.0
     warmup_steps: int = 30
+    calibration_crops: int = 128
 
 
 class _Producer:
@@ -77,8 +78,19 @@ def build_model(cfg: FaceTrainConfig, pretrained: bool):
     import engines.models.face_models  # noqa: F401 - registers the face architectures
     from engines.models import create_model
 
-    kwargs = {"pretrained": pretrained} if cfg.architecture == "face_dpnet" else {}
+    kwargs = architecture_kwargs(cfg)
+    if cfg.architecture == "face_dpnet":
+        kwargs["pretrained"] = pretrained
     return create_model(cfg.architecture, **kwargs)
+
+
+def architecture_kwargs(cfg: FaceTrainConfig) -> dict:
+    """Constructor arguments recorded in the manifest (the ImageNet start is not needed to rebuild)."""
+    if cfg.architecture == "face_dpnet":
+        return {"pretrained": False}
+    if cfg.architecture == "face_amten":
+        return {"size": cfg.size}
+    return {}
 
 
 def _param_groups(model, cfg: FaceTrainConfig) -> list[dict]:
@@ -192,12 +204,12 @@ def export(model, cfg: FaceTrainConfig, folder: Path, calib_recs: list[FaceRecor
     # Reload the rounded weights so the calibration sees exactly what ships.
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     rng = np.random.default_rng([cfg.seed, 999])
-    crops = np.concatenate([training_batch(calib_recs, 32, cfg.size, rng)[0] for _ in range(4)])
+    crops = training_batch(calib_recs, cfg.calibration_crops, cfg.size, rng)[0]
     trim = calibrate_trim(model, crops)
     manifest = {
         "name": cfg.architecture,
         "architecture": cfg.architecture,
-        "architecture_kwargs": {"pretrained": False} if cfg.architecture == "face_dpnet" else {},
+        "architecture_kwargs": architecture_kwargs(cfg),
         "weights": {"file": "weights.pt", "sha256": sha256_bytes(data), "dtype": "float16"},
         "input": {"size": cfg.size, "layout": "RGB float32 NCHW in [0, 1]",
                   "crop": f"engines.faces.align_face(image, face, size={cfg.size}, margin={MARGIN})"},
