@@ -32,16 +32,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     ver = actions.add_parser("verify", help="look for an ownership watermark",
                              description="Look for a mark made with KEY. Exit status 0: found; 3: no watermark.")
     ver.add_argument("file", metavar="FILE")
-    _key_options(ver)
+    _key_options(ver, repeat=True)
+    ver.add_argument("--map", metavar="PNG", help="write the tamper map (red: changed after marking; blue: unknown)")
     ver.add_argument("--json", action="store_true", help="print the result as JSON")
     ver.set_defaults(handler=_verify)
 
 
-def _key_options(parser: argparse.ArgumentParser) -> None:
+def _key_options(parser: argparse.ArgumentParser, repeat: bool = False) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--key", metavar="KEY", help="secret key (prefer --key-file or --key-env: argv is visible)")
+    if repeat:
+        group.add_argument("--key", metavar="KEY", action="append",
+                           help="secret key; repeat to check several marks (prefer --key-file or --key-env)")
+    else:
+        group.add_argument("--key", metavar="KEY", help="secret key (prefer --key-file or --key-env: argv is visible)")
     group.add_argument("--key-file", metavar="PATH", help="read the secret key from the first line of a file")
     group.add_argument("--key-env", metavar="VAR", help="read the secret key from an environment variable")
+
+
+def _keys(args: argparse.Namespace) -> list[str]:
+    if isinstance(args.key, list):
+        if any(not k for k in args.key):
+            raise CliError("the key is empty", EXIT_USAGE)
+        return args.key
+    return [_key(args)]
 
 
 def _key(args: argparse.Namespace) -> str:
@@ -91,16 +104,37 @@ def _verify(args: argparse.Namespace) -> int:
     from engines.media import MediaError
     from engines.watermark import verify_file
 
+    keys = _keys(args)
+    results = []
     try:
-        result = verify_file(args.file, _key(args))
+        for i, key in enumerate(keys):
+            results.append(verify_file(args.file, key, check_credentials=i == 0))
     except (ValueError, MediaError, OSError) as exc:
         raise CliError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    data = result.as_dict()
+    found = [r for r in results if r.found]
+    if args.map:
+        _write_map(args.map, found[0] if found else None)
+    records = [r.as_dict() for r in results]
     if args.json:
-        print(json.dumps(data, indent=2))
+        print(json.dumps(records[0] if len(records) == 1 else records, indent=2))
     else:
-        _print_verify(data)
-    return 0 if result.found else EXIT_NOT_FOUND
+        for i, data in enumerate(records):
+            if len(records) > 1:
+                print(f"key {i + 1}:")
+            _print_verify(data)
+    return 0 if found else EXIT_NOT_FOUND
+
+
+def _write_map(path: str, result) -> None:
+    from engines.render import save_png
+    from engines.watermark.tamper import overlay
+
+    if result is None or result.tamper is None or result.tamper_frame is None:
+        raise CliError("no tamper map: no watermark was found under the given key(s)")
+    try:
+        save_png(path, overlay(result.tamper_frame, result.tamper))
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _print_verify(data: dict) -> None:
@@ -111,6 +145,10 @@ def _print_verify(data: dict) -> None:
         print(f"confidence: bit agreement {data['bit_agreement']:.3f} ({data['corrected_bits']} corrected), "
               f"pilot z {data['pilot_z']:.1f}, scale {data['scale']:.3f}, rotation {data['rotation_deg']:.1f}°, "
               f"{data['frames_checked']} frame(s)")
+        tamper = data.get("tamper")
+        if tamper:
+            print(f"tamper map: {100 * tamper['flagged_share']:.1f} % flagged as changed after marking, "
+                  f"{100 * tamper['unknown_share']:.1f} % too weak to judge")
     else:
         print(f"no watermark for this key (pilot z {data['pilot_z']:.1f}, {data['frames_checked']} frame(s))")
     creds = data.get("credentials")

@@ -129,6 +129,17 @@ class _Search:
                 best = (z, soft / (np.std(soft) + 1e-12))
         return best
 
+    def alignment(self, lattice: geo.Lattice) -> tuple[int, float, float, float]:
+        """(turn, dy, dx, z): how the folded tile sits against the keyed tile under ``lattice``."""
+        folded = geo.fold(self.full, lattice)
+        best = (0, 0.0, 0.0, -np.inf)
+        for k in range(4):
+            spec = np.fft.fft2(np.rot90(folded, k))
+            z, dy, dx = pilot_peak(spec, self.pilot[TILE], ring_weights(spec))
+            if z > best[3]:
+                best = (k, dy, dx, z)
+        return best
+
     def _rank(self, lattices: list[geo.Lattice], turns: bool) -> geo.Lattice:
         if len(lattices) == 1:
             return lattices[0]

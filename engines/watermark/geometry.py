@@ -211,18 +211,24 @@ def stack(r: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.dstack([r * weight, weight]), dtype=np.float32)
 
 
+def fold_frame(shape: tuple[int, int], lattice: Lattice, tile: int = TILE) -> tuple[np.ndarray, np.ndarray,
+                                                                                   tuple[int, int]]:
+    """(m, lo, (nx, ny)) of a fold: picture point x = m @ (u + lo) for fold-grid point u; tiles across, down."""
+    m = np.array([[lattice.vx, -lattice.vy], [lattice.vy, lattice.vx]], dtype=np.float64) / tile
+    h, w = shape
+    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], dtype=np.float64)
+    u = corners @ np.linalg.inv(m).T
+    lo = np.floor(u.min(axis=0))
+    size = np.ceil(u.max(axis=0) - lo).astype(int)
+    return m, lo, (int(-(-size[0] // tile)), int(-(-size[1] // tile)))
+
+
 def fold(stacked: np.ndarray, lattice: Lattice, tile: int = TILE) -> np.ndarray:
     """Resample so the lattice becomes axis-aligned with period ``tile``, then average all tiles into one.
 
     ``stacked`` comes from ``stack``; ``lattice`` is in the same pixels (halve it for a half-size stack).
     """
-    m = np.array([[lattice.vx, -lattice.vy], [lattice.vy, lattice.vx]], dtype=np.float64) / tile
-    h, w = stacked.shape[:2]
-    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], dtype=np.float64)
-    u = corners @ np.linalg.inv(m).T
-    lo = np.floor(u.min(axis=0))
-    size = np.ceil(u.max(axis=0) - lo).astype(int)
-    nx, ny = -(-size[0] // tile), -(-size[1] // tile)
+    m, lo, (nx, ny) = fold_frame(stacked.shape[:2], lattice, tile)
     # dst(u) = src(m @ (u + lo)): inverse map for warpAffine
     affine = np.hstack([m, (m @ lo)[:, None]]).astype(np.float32)
     both = cv2.warpAffine(stacked, affine, (int(nx * tile), int(ny * tile)),

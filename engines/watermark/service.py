@@ -20,6 +20,7 @@ from engines.watermark.media_io import Frames, encode, output_kind, read_frames
 from engines.watermark.metrics import psnr, ssim_luma
 from engines.watermark.ownership import VERSION, embed
 from engines.watermark.payload import Payload, make_payload
+from engines.watermark.tamper import TamperMap, tamper_map
 
 CODEC = "truelens-ownership"
 MAX_VERIFY_FRAMES = 12
@@ -49,6 +50,8 @@ class VerifyResult:
     frames_checked: int
     owner: str | None
     credentials: credentials.CredentialsSummary | None
+    tamper: TamperMap | None = None
+    tamper_frame: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
     @property
     def found(self) -> bool:
@@ -75,6 +78,9 @@ class VerifyResult:
             "corrected_bits": d.corrected_bits if p else None, "scale": round(d.scale, 4),
             "rotation_deg": round(d.angle_deg, 2), "frames_checked": self.frames_checked,
         }
+        if self.tamper is not None:
+            out["tamper"] = {"flagged_share": round(self.tamper.flagged_share, 4),
+                             "unknown_share": round(float(self.tamper.unknown.mean()), 4)}
         if self.credentials is not None:
             out["credentials"] = self.credentials.as_dict()
             out["credentials_match"] = self.credentials_match
@@ -136,12 +142,14 @@ def _write_signed(data: bytes, dst: Path, payload: Payload) -> None:
 
 
 def verify_file(path: str | Path, key: str | bytes, *, max_frames: int = MAX_VERIFY_FRAMES,
-                check_credentials: bool = True) -> VerifyResult:
-    """Look for the ownership mark under ``key`` (frames of animations and videos are combined) and read the
-    file's Content Credentials. Raises MediaError for unreadable input."""
+                check_credentials: bool = True, tamper: bool = True) -> VerifyResult:
+    """Look for the ownership mark under ``key`` (frames of animations and videos are combined), map where a
+    found mark is missing (first frame; ``tamper``), and read the file's Content Credentials.
+    Raises MediaError for unreadable input."""
     path = Path(path)
     media = read_frames(path, max_frames=max_frames)
     detection = detect_frames(media.frames, key)
     owner = owners.lookup(detection.payload.owner_hex) if detection.payload else None
     creds = credentials.read(path) if check_credentials else None
-    return VerifyResult(path, detection, len(media.frames), owner, creds)
+    changed = tamper_map(media.frames[0], key, detection) if tamper and detection.found else None
+    return VerifyResult(path, detection, len(media.frames), owner, creds, changed, media.frames[0])

@@ -74,3 +74,21 @@ def test_missing_key_is_a_usage_error(photo, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         run(["watermark", "verify", str(photo)])
     assert exc.value.code == 2
+
+
+def test_two_keys_report_both_marks_and_map_is_written(photo, tmp_path, capsys):
+    first, both = tmp_path / "first.png", tmp_path / "both.png"
+    assert run(["watermark", "embed", str(photo), str(first), "--owner", "Alice", "--key", "a"]) == 0
+    assert run(["watermark", "embed", str(first), str(both), "--owner", "Mallory", "--key", "m"]) == 0
+    capsys.readouterr()
+    png = tmp_path / "map.png"
+    assert run(["watermark", "verify", str(both), "--key", "a", "--key", "m", "--json", "--map", str(png)]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["owner"] for r in records] == ["Alice", "Mallory"]
+    assert all(r["found"] for r in records) and "tamper" in records[0]
+    assert Image.open(png).size == Image.open(photo).size
+
+
+def test_map_without_a_mark_is_an_error(photo, tmp_path, capsys):
+    code = run(["watermark", "verify", str(photo), "--key", "k", "--map", str(tmp_path / "m.png")])
+    assert code == 1 and "no tamper map" in capsys.readouterr().err
