@@ -88,13 +88,15 @@ class VerifyResult:
 
 
 def _check_output(src: Path, dst: Path, overwrite: bool) -> None:
+    if dst.is_dir():
+        raise ValueError(f"{dst} is a folder; give a file name")
     output_kind(dst)
     if dst.resolve() == src.resolve() or (dst.exists() and src.exists() and os.path.samefile(src, dst)):
         raise ValueError("the output must be a new file, not the input")
     if dst.exists() and not overwrite:
         raise ValueError(f"{dst} already exists (choose a new name)")
-    if dst.exists() and dst.is_dir():
-        raise ValueError(f"{dst} is a folder")
+    if not dst.parent.is_dir():
+        raise ValueError(f"the output folder {dst.parent} does not exist")
 
 
 def embed_file(src: str | Path, dst: str | Path, owner: str, key: str | bytes, *, strength: float = 1.0,

@@ -102,6 +102,10 @@ def test_refusals(photo, tmp_path):
         embed_file(photo, tmp_path / "exists.png", "Alice", KEY)
     with pytest.raises(ValueError, match="cannot write"):
         embed_file(photo, tmp_path / "out.xyz", "Alice", KEY)
+    with pytest.raises(ValueError, match="does not exist"):
+        embed_file(photo, tmp_path / "no" / "out.png", "Alice", KEY)
+    with pytest.raises(ValueError, match="folder"):
+        embed_file(photo, tmp_path, "Alice", KEY)
     with pytest.raises(ValueError):
         embed_file(photo, tmp_path / "out.png", "  ", KEY)
     bad = tmp_path / "bad.jpg"
