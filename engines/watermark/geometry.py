@@ -1,9 +1,12 @@
-"""Working resolution, the detector's residual and the tiled mark's lattice (scale, rotation) from autocorrelation.
+"""Working resolution, the detector's residual, and the tiled mark's lattice (scale, rotation) and fold.
 
 The ownership mark is one keyed tile repeated over the picture, so after any crop, rescale or small rotation
-the residual's autocorrelation still peaks on a square lattice whose basis vector gives scale and angle.
-The picture is then resampled so that the lattice is axis-aligned with period ``TILE`` and folded into one
-tile; the remaining translation is found from the pilot (see ``ownership``).
+its energy still sits on a square lattice of spectral peaks. A log-polar (Fourier–Mellin) template match of
+the whitened power spectrum gives scale and angle; the picture is then resampled so that the lattice is
+axis-aligned with period ``TILE`` and folded (averaged) into one tile, whose remaining translation comes
+from the keyed pilot (see ``detector``). A blind autocorrelation peak search was tried first and missed the
+lattice on 8 of 24 Kodak images; the template match, using every carrier frequency, finds it wherever the
+peaks rise above the picture.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from engines.watermark.carriers import TILE
 
 WORK_SHORT = 512  # working resolution: the short side, in pixels
 PERIOD_RANGE = (0.55, 1.8)  # searched lattice period, relative to TILE
-HIGHPASS_SIGMA = 4.0
-NORM_SIGMA = 6.0
-NORM_POWER = 1.5
-TEMPLATE_POWER = 2.0
+HIGHPASS_SIGMA = 4.0  # residual: luma minus this Gaussian blur (working pixels)
+NORM_SIGMA = 6.0  # local energy window of the contrast normalisation
+NORM_POWER = 1.5  # residual / (local RMS + 2)^power: busy areas count less (1.5 beat 0.5 and 1 on Kodak)
+TEMPLATE_POWER = 2.0  # weight of outer-ring frequencies in the Fourier–Mellin template
 
 
 def luma(rgb: np.ndarray) -> np.ndarray:
