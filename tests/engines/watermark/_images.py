@@ -16,7 +16,7 @@ def coffee() -> np.ndarray:
     return np.ascontiguousarray(data.coffee())
 
 
-def busy_texture(size: int = 384, seed: int = 0) -> np.ndarray:
+def busy_texture(size: int = 448, seed: int = 0) -> np.ndarray:
     """A strongly textured RGB picture (1/f noise with sharp edges): the hardest host for a mark."""
     gen = np.random.default_rng(seed)
     f = np.fft.fftfreq(size)
