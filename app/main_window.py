@@ -10,12 +10,15 @@ from PySide6 import QtGui, QtWidgets
 from app.document import Document
 from app.panes.analyze_pane import AnalyzePane
 from app.panes.case_pane import CasePane
+from app.panes.faces_pane import FacesPane  # issues 5 and 6: Faces and Watermark panes
 from app.panes.inspect_pane import InspectPane
+from app.panes.watermark_pane import WatermarkPane
 from app.settings import Settings
 from app.tasks import TaskBridge
 from engines.media import Media
 from widgets.frame_stepper import FrameStepper
 from widgets.image_canvas import ImageCanvas
+from widgets.score_timeline import ScoreTimeline
 
 OPEN_FILTER = (
     "Media (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.heic *.heif *.avif *.gif *.apng "
@@ -43,6 +46,9 @@ class MainWindow(QtWidgets.QMainWindow):
         vl.setContentsMargins(0, 0, 0, 0)
         vl.addWidget(self.canvas, 1)
         vl.addWidget(self.stepper)
+        self.timeline = ScoreTimeline()  # issue 5: per-frame face scores under the stepper (shown after a scan)
+        self.timeline.setVisible(False)
+        vl.addWidget(self.timeline)
         self.inspect_pane = InspectPane()
         self.analyze_pane = AnalyzePane(self.canvas, tasks)
         self.panes = QtWidgets.QTabWidget()
@@ -50,6 +56,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panes.addTab(self.analyze_pane, "Analyze")
         self.case_pane = CasePane(tasks, self.document, self.canvas, self.settings)  # issue 4
         self.panes.addTab(self.case_pane, "Case")
+        # --- issues 5 and 6: Faces and Watermark panes ---
+        self.faces_pane = FacesPane(self.canvas, tasks, self.document, self.timeline)
+        self.panes.addTab(self.faces_pane, "Faces")
+        self.watermark_pane = WatermarkPane(self.canvas, tasks, self.document)
+        self.panes.addTab(self.watermark_pane, "Watermark")
+        self.timeline.seek_requested.connect(self._seek_from_timeline)
+        self.watermark_pane.open_requested.connect(self.open_path)
+        # --- end issues 5 and 6 ---
         self.panes.setMinimumWidth(380)
         split = QtWidgets.QSplitter()
         split.addWidget(viewer)
@@ -66,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.document.failed.connect(self.show_error)
         self.stepper.frame_changed.connect(self.document.request_frame)
         self.stepper.playing_changed.connect(self._on_playing)
+        self.stepper.frame_changed.connect(self.timeline.set_cursor)  # issue 5
         tasks.error.connect(self._on_task_error)
         tasks.busy_changed.connect(self._on_busy)
         tasks.progress.connect(self._on_progress)
@@ -141,6 +156,11 @@ class MainWindow(QtWidgets.QMainWindow):
         pane.attention.connect(lambda: self.panes.setCurrentWidget(pane))
         self.analyze_pane.bookmark_requested.connect(pane.bookmark_finding)
         self.analyze_pane.finding_ready.connect(pane.note_analysis)
+
+    def _seek_from_timeline(self, index: int) -> None:
+        """Issue 5: a click on the score timeline jumps to that frame."""
+        self.stepper.pause()
+        self.stepper.set_index(index)
 
     def bookmark_finding(self) -> None:
         """Bookmark the finding shown in the Analyze pane into the open case (Ctrl+B)."""

@@ -1,0 +1,349 @@
+"""Watermark pane: embed an invisible ownership mark into a NEW copy (live PSNR/SSIM preview, before/after and
+difference views) and verify the open file (owner, time, confidence, tamper map, Content Credentials).
+
+The open evidence file is never written: previews live in memory and saving always goes to a new file.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+from superqt.sliders import QLabeledDoubleSlider
+
+from app.document import Document
+from app.panes.watermark_jobs import DIFF_GAIN, Preview, preview_mark, save_marked, verify, verify_rows
+from app.tasks import TaskBridge
+from engines.media import Media
+from engines.watermark import EmbedResult, VerifyResult
+from engines.watermark.media_io import STILL_SUFFIXES
+from widgets.image_canvas import ImageCanvas
+from widgets.key_value_table import KeyValueTable
+
+DEBOUNCE_MS = 300
+VIEW_MODES = ("Original only", "Before | after (twin view)", f"Difference ×{DIFF_GAIN} (twin view)")
+SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg);;WebP (*.webp);;TIFF (*.tif);;GIF (*.gif);;MP4 video (*.mp4);;All files (*)"
+
+
+def default_output(src: Path, kind: str) -> Path:
+    """A new, unused file name beside ``src`` for its marked copy."""
+    if kind == "video":
+        suffix = ".mp4"
+    elif kind == "animated":
+        suffix = ".gif"
+    else:
+        suffix = src.suffix.lower() if src.suffix.lower() in STILL_SUFFIXES else ".png"
+    candidate = src.with_name(f"{src.stem}_watermarked{suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = src.with_name(f"{src.stem}_watermarked_{n}{suffix}")
+        n += 1
+    return candidate
+
+
+def _password() -> QtWidgets.QLineEdit:
+    field = QtWidgets.QLineEdit()
+    field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+    field.setPlaceholderText("secret key")
+    return field
+
+
+class WatermarkPane(QtWidgets.QWidget):
+    """The Watermark tab. Signals: ``open_requested(path)`` (open the saved copy), ``verified(VerifyResult)``,
+    ``saved(EmbedResult)``, ``preview_ready(Preview)``."""
+
+    open_requested = QtCore.Signal(str)
+    verified = QtCore.Signal(object)
+    saved = QtCore.Signal(object)
+    preview_ready = QtCore.Signal(object)
+
+    def __init__(self, canvas: ImageCanvas, tasks: TaskBridge, document: Document,
+                 parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._canvas = canvas
+        self._tasks = tasks
+        self._document = document
+        self._frame: np.ndarray | None = None
+        self._frame_index = 0
+        self.preview: Preview | None = None
+        self.verify_result: VerifyResult | None = None
+        self.last_saved: Path | None = None
+        self._twin_before: bool | None = None  # the canvas's twin state before this pane took it over
+        self._debounce = QtCore.QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.run_preview)
+        self._build()
+        document.opened.connect(self._on_opened)
+        document.frame_ready.connect(self._on_frame)
+
+    # ---------------------------------------------------------------- building
+    def _build(self) -> None:
+        self.owner = QtWidgets.QLineEdit()
+        self.owner.setPlaceholderText("owner name or ID carried by the mark")
+        self.embed_key = _password()
+        self.strength = QLabeledDoubleSlider(QtCore.Qt.Orientation.Horizontal)
+        self.strength.setRange(0.25, 3.0)
+        self.strength.setValue(1.0)
+        self.strength.setToolTip("Mark amplitude relative to the default: stronger survives more, is less invisible")
+        self.fidelity = QtWidgets.QLabel("PSNR —")
+        self.fidelity.setObjectName("fidelityLabel")
+        self.fidelity.setWordWrap(True)
+        self.view_mode = QtWidgets.QComboBox()
+        self.view_mode.addItems(VIEW_MODES)
+        self.c2pa = QtWidgets.QCheckBox("Sign with Content Credentials (C2PA)")
+        self.c2pa.setToolTip("Also sign the copy with this computer's Content Credentials key; an assertion names "
+                             "the watermark ID")
+        self.save_button = QtWidgets.QPushButton("Save watermarked copy…")
+        self.save_button.setObjectName("saveWatermarkedButton")
+        self.save_button.clicked.connect(self.save_dialog)
+        self.save_status = QtWidgets.QLabel()
+        self.save_status.setWordWrap(True)
+        self.save_status.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_saved = QtWidgets.QPushButton("Open the saved copy")
+        self.open_saved.setVisible(False)
+        self.open_saved.clicked.connect(lambda: self.last_saved and self.open_requested.emit(str(self.last_saved)))
+
+        embed_box = QtWidgets.QGroupBox("Embed (writes a new file)")
+        form = QtWidgets.QFormLayout(embed_box)
+        form.addRow("Owner", self.owner)
+        form.addRow("Key", self.embed_key)
+        form.addRow("Strength", self.strength)
+        form.addRow("Fidelity", self.fidelity)
+        form.addRow("Compare", self.view_mode)
+        form.addRow(self.c2pa)
+        form.addRow(self.save_button)
+        form.addRow(self.save_status)
+        form.addRow(self.open_saved)
+
+        self.verify_key = _password()
+        self.verify_key.returnPressed.connect(self.verify_now)
+        self.verify_button = QtWidgets.QPushButton("Verify")
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.clicked.connect(self.verify_now)
+        self.verdict = QtWidgets.QLabel("Enter the key the mark was made with.")
+        self.verdict.setObjectName("verifyVerdict")
+        self.verdict.setWordWrap(True)
+        self.verify_table = KeyValueTable()
+        self.verify_table.setMinimumHeight(150)
+        self.show_tamper = QtWidgets.QCheckBox("Show tamper map (red: changed after marking)")
+        self.show_tamper.setChecked(True)
+        self.show_tamper.toggled.connect(lambda _c: self._show_tamper())
+        verify_box = QtWidgets.QGroupBox("Verify the open file")
+        vl = QtWidgets.QVBoxLayout(verify_box)
+        key_row = QtWidgets.QHBoxLayout()
+        key_row.addWidget(QtWidgets.QLabel("Key"))
+        key_row.addWidget(self.verify_key, 1)
+        key_row.addWidget(self.verify_button)
+        vl.addLayout(key_row)
+        vl.addWidget(self.verdict)
+        vl.addWidget(self.verify_table, 1)
+        vl.addWidget(self.show_tamper)
+
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(2, 2, 4, 2)
+        layout.addWidget(embed_box)
+        layout.addWidget(verify_box, 1)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        for signal in (self.owner.textChanged, self.embed_key.textChanged, self.strength.valueChanged):
+            signal.connect(lambda *_: self._debounce.start())
+        self.view_mode.currentIndexChanged.connect(lambda _i: self._show_compare())
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        has_file = self._document.media is not None
+        self.save_button.setEnabled(has_file)
+        self.verify_button.setEnabled(has_file)
+
+    # ---------------------------------------------------------------- document
+    def _on_opened(self, media: Media) -> None:
+        self.preview = None
+        self.verify_result = None
+        self.verify_table.set_rows([])
+        self.verdict.setText("Enter the key the mark was made with.")
+        self.fidelity.setText("PSNR —")
+        self._update_enabled()
+
+    def _on_frame(self, index: int, frame: np.ndarray) -> None:
+        """The canvas cleared its layers for a new frame; the preview follows the frame."""
+        self._frame, self._frame_index = frame, index
+        self.preview = None
+        if self.isVisible():
+            self._debounce.start()
+            self._show_tamper()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._frame is not None and self.preview is None:
+            self._debounce.start()
+        self._show_compare()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._debounce.stop()
+        self._release_canvas()
+
+    # ---------------------------------------------------------------- preview
+    def run_preview(self) -> None:
+        """Mark the current frame in memory (debounced, background) and show PSNR/SSIM."""
+        self._debounce.stop()
+        if self._frame is None:
+            return
+        if min(self._frame.shape[:2]) < 64:
+            self.fidelity.setText("This picture is too small for a watermark (needs 64 px or more).")
+            return
+        self.fidelity.setText("measuring…")
+        strength = float(self.strength.value())
+        frame = self._frame
+        self._tasks.submit(preview_mark, frame, self.owner.text(), self.embed_key.text(), strength,
+                           title="Watermark preview", supersede="watermark-preview",
+                           on_success=lambda p, f=frame: self._on_preview(p, f), on_error=self._on_preview_error)
+
+    def _on_preview(self, preview: Preview, frame: np.ndarray) -> None:
+        if frame is not self._frame:
+            return
+        self.preview = preview
+        ps = "∞" if math.isinf(preview.psnr) else f"{preview.psnr:.1f}"
+        self.fidelity.setText(f"PSNR {ps} dB · SSIM {preview.ssim:.4f} · largest change {preview.max_change} "
+                              f"grey level(s) (strength {preview.strength:.2f}, this frame)")
+        self._show_compare()
+        self.preview_ready.emit(preview)
+
+    def _on_preview_error(self, exc: BaseException, details: str) -> None:
+        self.fidelity.setText(f"<span style='color:#e66'>{escape(str(exc))}</span>")
+
+    def _show_compare(self) -> None:
+        """Put the chosen comparison on the canvas (only while this tab is shown)."""
+        mode = self.view_mode.currentIndex()
+        if not self.isVisible() or mode == 0 or self.preview is None:
+            if mode == 0 or not self.isVisible():
+                self._release_canvas()
+            return
+        image = self._canvas.image()
+        if image is None or image.shape[:2] != self.preview.marked.shape[:2]:
+            return
+        if self._twin_before is None:
+            self._twin_before = self._canvas.is_twin()
+        self._canvas.set_mask(None)
+        if mode == 1:  # the frame on the left, the marked copy on the right (zoom and pan linked)
+            self._canvas.set_heatmap(None)
+            self._canvas.twin_item.setImage(self.preview.marked, autoLevels=False, levels=(0, 255), lut=None)
+        else:
+            self._canvas.set_heatmap(self.preview.difference)
+        self._canvas.set_twin(True)
+
+    def _release_canvas(self) -> None:
+        """Remove this pane's comparison layers and give the twin view back as it was."""
+        if self._twin_before is None:
+            return
+        self._canvas.set_heatmap(None)
+        self._canvas.set_twin(self._twin_before)
+        self._twin_before = None
+
+    def compare_shown(self) -> bool:
+        return self._twin_before is not None
+
+    # ---------------------------------------------------------------- saving
+    def save_dialog(self) -> None:
+        media = self._document.media
+        if media is None:
+            return
+        suggestion = default_output(media.path, media.kind)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save watermarked copy", str(suggestion), SAVE_FILTER)
+        if path:
+            self.save_to(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        """Mark the open file into the new file ``path`` in the background; False when inputs are missing."""
+        media = self._document.media
+        owner, key = self.owner.text().strip(), self.embed_key.text()
+        if media is None:
+            return False
+        if not owner or not key:
+            self.save_status.setText("<span style='color:#e66'>Enter an owner and a key first.</span>")
+            return False
+        dst = Path(path)
+        if dst.resolve() == media.path.resolve():
+            self.save_status.setText("<span style='color:#e66'>Choose a new file: the evidence file is never "
+                                     "written.</span>")
+            return False
+        self.save_status.setText(f"Writing {escape(dst.name)}…")
+        self.save_button.setEnabled(False)
+        self._tasks.submit(save_marked, media.path, dst, owner, key, float(self.strength.value()),
+                           self.c2pa.isChecked(), title="Saving watermarked copy",
+                           on_success=self._on_saved, on_error=self._on_save_error)
+        return True
+
+    def _on_saved(self, result: EmbedResult) -> None:
+        self._update_enabled()
+        self.last_saved = result.output
+        signed = " Signed with Content Credentials." if result.signed else ""
+        self.save_status.setText(
+            f"Saved <b>{escape(result.output.name)}</b>: watermark ID {result.payload.watermark_id}, PSNR "
+            f"{result.psnr:.1f} dB, SSIM {result.ssim:.4f}, {result.frames} frame(s), {result.seconds:.2f} s.{signed}")
+        self.open_saved.setVisible(True)
+        self.saved.emit(result)
+
+    def _on_save_error(self, exc: BaseException, details: str) -> None:
+        self._update_enabled()
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self.save_status.setText(f"<span style='color:#e66'>Not saved: {escape(message)}</span>")
+
+    # ---------------------------------------------------------------- verifying
+    def verify_now(self) -> None:
+        """Look for the mark made with the entered key in the open file (background)."""
+        media = self._document.media
+        key = self.verify_key.text()
+        if media is None:
+            return
+        if not key:
+            self.verdict.setText("<span style='color:#e66'>Enter the key first.</span>")
+            return
+        self.verdict.setText("Verifying…")
+        path = media.path
+        self._tasks.submit(verify, path, key, title="Verifying watermark", supersede="watermark-verify",
+                           on_success=lambda r, p=path: self._on_verified(r, p), on_error=self._on_verify_error)
+
+    def _on_verified(self, result: VerifyResult, path: Path) -> None:
+        media = self._document.media
+        if media is None or media.path != path:
+            return
+        self.verify_result = result
+        self.verify_table.set_rows(verify_rows(result))
+        if result.found and result.detection.payload is not None:
+            owner = result.owner or f"owner ID {result.detection.payload.owner_hex}"
+            self.verdict.setText(f"<b style='color:#6d6'>Watermark found</b>: {escape(owner)}")
+        else:
+            self.verdict.setText("<b>No watermark</b> for this key (a wrong key never names an owner).")
+        if result.tamper is not None and self.show_tamper.isChecked():
+            self.view_mode.setCurrentIndex(0)  # the tamper map takes the canvas
+        self._show_tamper()
+        self.verified.emit(result)
+
+    def _on_verify_error(self, exc: BaseException, details: str) -> None:
+        self.verdict.setText(f"<span style='color:#e66'>Failed: {escape(str(exc))}</span>")
+
+    def _show_tamper(self) -> None:
+        """The tamper map of the first frame as a heatmap with the flagged regions as a mask."""
+        result = self.verify_result
+        if result is None or result.tamper is None or not self.isVisible():
+            return
+        image = self._canvas.image()
+        fits = self._frame_index == 0 and image is not None and image.shape[:2] == result.tamper.score.shape
+        if self.show_tamper.isChecked() and fits:
+            self._canvas.set_heatmap(result.tamper.score)
+            self._canvas.set_mask(result.tamper.flagged)
+        elif fits:
+            self._canvas.set_heatmap(None)
+            self._canvas.set_mask(None)
