@@ -147,8 +147,8 @@ def _print_verify(data: dict) -> None:
               f"{data['frames_checked']} frame(s)")
         tamper = data.get("tamper")
         if tamper:
-            print(f"tamper map: {100 * tamper['flagged_share']:.1f} % flagged as changed after marking, "
-                  f"{100 * tamper['unknown_share']:.1f} % too weak to judge")
+            print(f"tamper map: mark missing in {100 * tamper['flagged_share']:.1f} % of the picture (possible edits "
+                  f"after marking), {100 * tamper['unknown_share']:.1f} % too weak to judge")
     else:
         print(f"no watermark for this key (pilot z {data['pilot_z']:.1f}, {data['frames_checked']} frame(s))")
     creds = data.get("credentials")
