@@ -12,11 +12,12 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 . "$VENV/bin/activate"
-stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp="$VENV/.installed-$(cat pyproject.toml packaging/requirements-nodeps.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "truelens: installing dependencies into $VENV (first run only)…"
   python -m pip install -q --upgrade pip
   python -m pip install -q -e ".[dev]"
+  python -m pip install -q --no-deps -r packaging/requirements-nodeps.txt
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi
