@@ -3,7 +3,7 @@
 and false positives.
 
     python -m benchmarks.bench_watermark [--data ../shared/data] [--images 24] [--no-baselines]
-    python -m benchmarks.bench_watermark --part tamper      # tamper-map F1 and false alarms
+    python -m benchmarks.bench_watermark --part tamper [--fragile]  # tamper-map F1 and false alarms
     python -m benchmarks.bench_watermark --part frames      # GIF and MP4 clips
 
 The comparison libraries are benchmark-only extras (not product dependencies):
@@ -306,6 +306,7 @@ def main() -> None:
     parser.add_argument("--riva-images", type=int, default=6, help="rivaGan (≈6 s per decode) on the first N only")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--part", choices=["robustness", "tamper", "frames"], default="robustness")
+    parser.add_argument("--fragile", action="store_true", help="with --part tamper: embed the semi-fragile layer")
     args = parser.parse_args()
     from engines.watermark import attacks as attack_suite
 
@@ -315,10 +316,10 @@ def main() -> None:
         raise SystemExit(f"no images in {folder}")
     images = [np.asarray(Image.open(f).convert("RGB")) for f in files]
     if args.part != "robustness":
-        md = tamper_section(images) if args.part == "tamper" else frames_section(images)
+        md = tamper_section(images, args.fragile) if args.part == "tamper" else frames_section(images)
         print(md)
         if not args.no_write:
-            update_section(f"watermark-{args.part}", md)
+            update_section(f"watermark-{args.part}{'-fragile' if args.fragile else ''}", md)
         return
     methods, notes = _methods(not args.no_baselines, args.riva_images)
     suite = attack_suite.suite()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engines.watermark import fragile as fragile_layer
 from engines.watermark import geometry as geo
 from engines.watermark.carriers import TILE, Layout, layout
 from engines.watermark.metrics import ssim_gray
@@ -21,6 +22,7 @@ MASK_POWER = 0.5
 HOST_CANCEL = 0.8  # share of the host's carrier projection removed at embedding
 SSIM_FLOOR = 0.985  # working-size SSIM the default strength keeps
 IDENTITY = geo.Lattice(float(TILE), 0.0, 0.0)
+FRAGILE_SHARE = 0.95  # ownership amplitude when the semi-fragile layer shares the distortion budget
 
 
 def texture_mask(y_work: np.ndarray) -> np.ndarray:
@@ -72,14 +74,21 @@ def _amplitude(y_work: np.ndarray, mark: np.ndarray, strength: float) -> float:
     return amplitude * strength
 
 
-def embed(rgb: np.ndarray, payload: Payload, key: str | bytes, strength: float = 1.0) -> np.ndarray:
-    """Return a marked copy of an RGB uint8 image carrying ``payload`` under ``key``."""
+def embed(rgb: np.ndarray, payload: Payload, key: str | bytes, strength: float = 1.0,
+          fragile: bool = False) -> np.ndarray:
+    """Return a marked copy of an RGB uint8 image carrying ``payload`` under ``key``.
+
+    ``fragile`` adds the semi-fragile layer in busy blocks (sharper tamper maps there); the ownership mark
+    is then made ``FRAGILE_SHARE`` weaker so that the picture keeps its PSNR floor.
+    """
     rgb = check_rgb(rgb)
     if not 0 < strength <= 10:
         raise ValueError("strength must be in (0, 10]")
     y_work = geo.working_luma(rgb)
     mark = working_mark(y_work, coded_bits(payload, key), key)
-    delta = mark * np.float32(_amplitude(y_work, mark, strength))
+    delta = mark * np.float32(_amplitude(y_work, mark, strength) * (FRAGILE_SHARE if fragile else 1.0))
+    if fragile:
+        delta = delta + fragile_layer.embed_delta(y_work + delta, key)
     return add_luma(rgb, delta)
 
 

@@ -6,6 +6,7 @@ correlation between the picture's residual and that expected pattern stays high 
 mild resizing (the mark is robust), but drops to noise where the pixels were replaced after embedding
 (splice, inpainting, face swap, copy-move from elsewhere in the picture, which lands out of phase).
 Regions where even an untouched mark would be too weak to judge (flat, clipped) are reported as unknown.
+Pictures embedded with the semi-fragile layer (``fragile``) have their busy blocks judged by that layer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 import cv2
 import numpy as np
 
+from engines.watermark import fragile
 from engines.watermark import geometry as geo
 from engines.watermark.carriers import BAND, TILE, layout
 from engines.watermark.detector import Detection, _Search, residual_stack
@@ -36,6 +38,7 @@ class TamperMap:
     score: np.ndarray  # float32 [0, 1]: 1 = the mark is missing where it should be strong
     flagged: np.ndarray  # bool: judged changed after embedding
     unknown: np.ndarray  # bool: too little mark to judge
+    source: str = "ownership mark"  # what judged the picture (plus the semi-fragile layer when embedded)
 
     @property
     def flagged_share(self) -> float:
@@ -100,6 +103,11 @@ def tamper_map(rgb: np.ndarray, key: str | bytes, detection: Detection) -> Tampe
                           detection.period * np.sin(np.radians(detection.angle_deg)), 0.0)
     turn, dy, dx, _ = _Search(stacked, key).alignment(lattice)
     shape = stacked.shape[:2]
+    # an unscaled, unturned picture is moved (if at all) by whole pixels; the pilot's sub-pixel estimate
+    # is not exact enough for block means, which move with the slightest shift in busy blocks
+    unscaled = abs(lattice.period - TILE) < 0.3 and abs(lattice.angle_deg) < 0.1
+    snap = (round(dy), round(dx)) if unscaled else (dy, dx)
+    layer = fragile.check(geo.working_luma(rgb), stacked[..., 1], key, lattice, turn, *snap)
     pattern = expected_pattern(shape, key, coded_bits(detection.payload, key), lattice, turn, dy, dx)
     r, weight = stacked[..., 0], stacked[..., 1]
     q = band_limit(r, lattice.period) * pattern * amplitude(rgb, shape)
@@ -117,6 +125,12 @@ def tamper_map(rgb: np.ndarray, key: str | bytes, detection: Detection) -> Tampe
     flagged = _drop_small(weak, MIN_REGION * (2 * WINDOW_SIGMA) ** 2)
     score = np.clip(1.0 - z / np.maximum(expected, 1e-6), 0.0, 1.0)
     score[unknown] = 0.0
+    source = "ownership mark"
+    if layer.present:  # busy blocks are judged by the semi-fragile layer, the rest by the mark's evidence
+        flagged = np.where(layer.readable, layer.flagged, flagged)
+        unknown = unknown & ~layer.readable
+        score = np.where(layer.readable, layer.flagged.astype(np.float32), score)
+        source = "ownership mark and semi-fragile layer"
     h, w = rgb.shape[:2]
 
     def full(a: np.ndarray, interp: int) -> np.ndarray:
@@ -124,4 +138,4 @@ def tamper_map(rgb: np.ndarray, key: str | bytes, detection: Detection) -> Tampe
 
     return TamperMap(full(score.astype(np.float32), cv2.INTER_LINEAR),
                      full(flagged.astype(np.uint8), cv2.INTER_NEAREST).astype(bool),
-                     full(unknown.astype(np.uint8), cv2.INTER_NEAREST).astype(bool))
+                     full(unknown.astype(np.uint8), cv2.INTER_NEAREST).astype(bool), source)

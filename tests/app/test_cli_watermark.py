@@ -92,3 +92,12 @@ def test_two_keys_report_both_marks_and_map_is_written(photo, tmp_path, capsys):
 def test_map_without_a_mark_is_an_error(photo, tmp_path, capsys):
     code = run(["watermark", "verify", str(photo), "--key", "k", "--map", str(tmp_path / "m.png")])
     assert code == 1 and "no tamper map" in capsys.readouterr().err
+
+
+def test_tamper_layer_option(photo, tmp_path, capsys):
+    out = tmp_path / "layered.png"
+    assert run(["watermark", "embed", str(photo), str(out), "--owner", "A", "--key", "k", "--tamper-layer",
+                "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["psnr_db"] >= 40
+    assert run(["watermark", "verify", str(out), "--key", "k", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tamper"]["flagged_share"] <= 0.04

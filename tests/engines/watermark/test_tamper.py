@@ -8,6 +8,7 @@ import pytest
 
 from engines.evaluation.metrics import f1_score
 from engines.watermark import attacks, detect, embed, make_payload
+from engines.watermark.ownership import IDENTITY
 from engines.watermark.tamper import overlay, tamper_map
 from tests.engines.watermark._images import astronaut, coffee
 
@@ -63,3 +64,43 @@ def test_needs_a_verified_mark_and_draws_an_overlay(marked):
     result = tamper_map(marked, KEY, detect(marked, KEY))
     picture = overlay(marked, result)
     assert picture.shape == marked.shape and picture.dtype == np.uint8
+
+
+@pytest.fixture(scope="module")
+def layered() -> np.ndarray:
+    return embed(astronaut(), PAYLOAD, KEY, fragile=True)
+
+
+def test_semi_fragile_layer_keeps_fidelity_and_ownership(layered):
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    host = astronaut()
+    assert peak_signal_noise_ratio(host, layered) >= 40.0
+    assert structural_similarity(host, layered, channel_axis=2) >= 0.98
+    for attack in (attacks.jpeg(50), attacks.crop_area(0.7), attacks.rotate(5.0)):
+        assert detect(attack(layered), KEY).payload == PAYLOAD
+
+
+def test_semi_fragile_layer_sharpens_the_splice_map(marked, layered):
+    scores = {}
+    for name, picture in (("mark only", marked), ("with layer", layered)):
+        fake, truth = _splice(picture)
+        result = tamper_map(fake, KEY, detect(fake, KEY))
+        scores[name] = f1_score(result.flagged, truth)
+    assert "semi-fragile" in result.source
+    assert scores["with layer"] >= 0.55 and scores["with layer"] > scores["mark only"]
+    for attack in (attacks.jpeg(80), attacks.jpeg(75)):
+        processed = attack(layered)
+        result = tamper_map(processed, KEY, detect(processed, KEY))
+        assert "semi-fragile" in result.source and result.flagged_share <= 0.04
+
+
+def test_semi_fragile_layer_is_keyed(layered):
+    from engines.watermark import fragile, geometry
+
+    y = geometry.working_luma(layered)
+    ones = np.ones(y.shape, np.float32)
+    right = fragile.check(y, ones, KEY, IDENTITY, 0, 0.0, 0.0)
+    wrong = fragile.check(y, ones, "someone else", IDENTITY, 0, 0.0, 0.0)
+    assert right.present and right.off_share < 0.02
+    assert not wrong.present and wrong.off_share > 0.3
