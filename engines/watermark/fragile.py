@@ -26,6 +26,7 @@ BLOCK = 16  # working pixels
 STEP = 3.0  # lattice step of the block means, grey levels
 SMOOTH = 3.0  # Gaussian spread of the block offsets
 OFF = 0.25  # a block is off the lattice beyond this share of a step
+DENSITY = 0.34  # a block is flagged when this share of its readable 3×3 neighbourhood is off
 BUSY_EMBED = 8.0  # blocks whose luma standard deviation exceeds this carry the layer
 BUSY_READ = 11.0  # and those above this are read back (hysteresis: processing smooths texture a little)
 PER_TILE = TILE // BLOCK
@@ -108,7 +109,7 @@ def check(y_work: np.ndarray, weight: np.ndarray, key: str | bytes, lattice: geo
     k = np.ones((3, 3), np.float32)
     density = cv2.filter2D(off.astype(np.float32), -1, k, borderType=cv2.BORDER_CONSTANT) / np.maximum(
         cv2.filter2D(readable.astype(np.float32), -1, k, borderType=cv2.BORDER_CONSTANT), 1.0)
-    flagged_blocks = (density >= 0.34) & readable
+    flagged_blocks = (density >= DENSITY) & readable
     grid = np.kron(flagged_blocks, np.ones((BLOCK, BLOCK), np.uint8)).astype(np.float32)
     grid_read = np.kron(readable, np.ones((BLOCK, BLOCK), np.uint8)).astype(np.float32)
     back = cv2.warpAffine(np.dstack([grid, grid_read]), affine, (w, h), flags=cv2.INTER_NEAREST,
