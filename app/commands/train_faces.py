@@ -34,19 +34,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--architecture", choices=ARCHITECTURES, default="face_dpnet", help="model (default face_dpnet)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--seed", type=int, default=0, help="data and initialisation seed (default 0)")
+    p.add_argument("--crop-augment", type=float, default=1.0, metavar="S",
+                   help="strength of the blur/resize/JPEG augmentation of aligned crops, 0 = off (default 1)")
 
 
 def handle(args: argparse.Namespace) -> int:
     from engines.facetrain.train import FaceTrainConfig, train
     from engines.models.manifest import WeightsError
 
-    if args.minutes <= 0 or args.batch < 2 or args.batch % 2 or args.size < 64 or args.size % 32 or args.threads < 1:
-        raise CliError("--minutes must be > 0, --batch even ≥ 2, --size a multiple of 32 ≥ 64, --threads ≥ 1",
+    bad_shape = args.batch < 2 or args.batch % 2 or args.size < 64 or args.size % 32
+    if args.minutes <= 0 or bad_shape or args.threads < 1 or not 0 <= args.crop_augment <= 2:
+        raise CliError("--minutes must be > 0, --batch even ≥ 2, --size a multiple of 32 ≥ 64, --threads ≥ 1, "
+                       "--crop-augment in [0, 2]",
                        EXIT_USAGE)
     if not (Path(args.data) / "faces").is_dir():
         raise CliError(f"no faces folder under {args.data} (expected DATA/faces/celeba-hq etc.)", EXIT_USAGE)
     cfg = FaceTrainConfig(data=args.data, out=args.out, architecture=args.architecture, minutes=args.minutes,
-                          batch=args.batch, size=args.size, seed=args.seed, threads=args.threads, resume=args.resume)
+                          batch=args.batch, size=args.size, seed=args.seed, threads=args.threads, resume=args.resume,
+                          crop_augment=args.crop_augment)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     log_path = Path(args.out) / "train.log"
 

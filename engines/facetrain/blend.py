@@ -134,3 +134,27 @@ def degrade(image: np.ndarray, rng: np.random.Generator, strength: float = 1.0) 
     if rng.random() < 0.75 * strength:
         out = jpeg(out, int(rng.integers(45, 96)))
     return out
+
+
+def crop_degrade(crop: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Post-alignment augmentation for both classes: global blur, down-up resize, JPEG, noise, sub-pixel shift.
+
+    Applied after cropping so overall sharpness and compression carry no class information: the model
+    has to find the local inconsistency of a blend instead. ``strength`` scales every probability.
+    """
+    out = crop
+    h, w = out.shape[:2]
+    if rng.random() < 0.3 * strength:
+        out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 1.0))
+    if rng.random() < 0.3 * strength:
+        f = rng.uniform(0.5, 0.95)
+        small = cv2.resize(out, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA)
+        out = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.3 * strength:
+        m = np.float32([[1, 0, rng.uniform(-1, 1)], [0, 1, rng.uniform(-1, 1)]])
+        out = cv2.warpAffine(out, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if rng.random() < 0.15 * strength:
+        out = np.clip(out + rng.normal(0, rng.uniform(1, 3), out.shape), 0, 255).astype(np.uint8)
+    if rng.random() < 0.4 * strength:
+        out = jpeg(out, int(rng.integers(60, 97)))
+    return out

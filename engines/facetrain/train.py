@@ -43,6 +43,7 @@ class FaceTrainConfig:
     checkpoint_every_s: float = 120.0
     warmup_steps: int = 30
     calibration_crops: int = 128
+    crop_augment: float = 1.0
 
 
 class _Producer:
@@ -58,7 +59,7 @@ class _Producer:
     def _work(self) -> None:
         while not self._stop.is_set():
             rng = np.random.default_rng([self._cfg.seed, self._step])
-            item = training_batch(self._records, self._cfg.batch, self._cfg.size, rng)
+            item = training_batch(self._records, self._cfg.batch, self._cfg.size, rng, self._cfg.crop_augment)
             self._step += 1
             while not self._stop.is_set():
                 try:
@@ -204,7 +205,7 @@ def export(model, cfg: FaceTrainConfig, folder: Path, calib_recs: list[FaceRecor
     # Reload the rounded weights so the calibration sees exactly what ships.
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     rng = np.random.default_rng([cfg.seed, 999])
-    crops = training_batch(calib_recs, cfg.calibration_crops, cfg.size, rng)[0]
+    crops = training_batch(calib_recs, cfg.calibration_crops, cfg.size, rng, crop_augment=0.0)[0]
     trim = calibrate_trim(model, crops)
     manifest = {
         "name": cfg.architecture,
@@ -216,7 +217,8 @@ def export(model, cfg: FaceTrainConfig, folder: Path, calib_recs: list[FaceRecor
         "normalisation": {"scale": "pixels / 255", "inside_model": "ImageNet mean/std for the spatial stream"},
         "output": {"logits": 2, "fake_index": 1, "threshold": 0.5},
         "trim": trim,
-        "training": {"steps": step, "minutes": round(elapsed / 60, 2), "batch": cfg.batch, "seed": cfg.seed},
+        "training": {"steps": step, "minutes": round(elapsed / 60, 2), "batch": cfg.batch, "seed": cfg.seed,
+                     "crop_augment": cfg.crop_augment},
         "licence": "Weights trained by TrueLens on research data under non-commercial licences (CelebA-HQ via "
                    "StarGAN v2 CC BY-NC 4.0; face_recognition example photos); spatial trunk initialised from "
                    "torchvision's ImageNet MobileNetV2 (BSD-3-Clause). See MODEL_CARD.md.",
