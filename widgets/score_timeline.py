@@ -11,8 +11,15 @@ from PySide6 import QtCore, QtWidgets
 _PENS = [(255, 170, 60), (90, 180, 255), (120, 220, 120), (230, 90, 90), (200, 140, 255), (240, 230, 90)]
 
 
+class _FrameAxis(pg.AxisItem):
+    """Frame indices are 0-based inside; the axis labels them 1-based like the frame stepper."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [f"{round(float(v)) + 1}" if abs(v - round(v)) < 1e-6 else "" for v in values]
+
+
 class ScoreTimeline(QtWidgets.QWidget):
-    """A thin plot of named score series over frame indices (y in 0..1).
+    """A thin plot of named score series over frame indices (y in 0..1; the axis counts frames from 1).
 
     ``set_series([(name, frame_indices, scores), ...])`` draws them; ``set_cursor(index)`` moves the
     current-frame line; a click emits ``seek_requested(frame_index)`` (nearest frame, clamped).
@@ -22,7 +29,7 @@ class ScoreTimeline(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"bottom": _FrameAxis("bottom")})
         self.plot.setObjectName("scoreTimeline")
         self.plot.setBackground((32, 32, 36))
         self.plot.showGrid(x=True, y=True, alpha=0.2)

@@ -21,8 +21,8 @@ from widgets.score_timeline import ScoreTimeline
 from widgets.shape_overlay import BoxShape, ShapeOverlay
 
 COLOURS = {"real": (80, 220, 120), "fake": (240, 70, 70), "unscored": (90, 190, 255), "unstable": (250, 200, 60)}
-FACE_COLUMNS = ("#", "Fake score", "Verdict", "Robustness", "Track", "Box (x0, y0, x1, y1)")
-TRACK_COLUMNS = ("Track", "Frames", "Mean", "Median", "Max", "Above threshold", "Unstable", "Verdict")
+FACE_COLUMNS = ("#", "Fake score", "Verdict", "Robustness", "Track", "Box x0, y0, x1, y1")
+TRACK_COLUMNS = ("Track", "Frames", "Mean", "Median", "Max", "> thr.", "Unstable", "Verdict")
 HOW_TO_READ = (
     "<b>Fake score</b>: the face model's probability (0 = real, 1 = manipulated) that a face was altered; the "
     "verdict uses the model's threshold. A score is a lead, not proof. <b>Robustness</b> (TRIM): "
@@ -46,15 +46,18 @@ def _table(columns: tuple[str, ...]) -> QtWidgets.QTableWidget:
     table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
+    table.setMinimumHeight(80)
+    table.setMaximumHeight(170)
     return table
 
 
-def _fill(table: QtWidgets.QTableWidget, rows: list[tuple[str, ...]]) -> None:
+def _fill(table: QtWidgets.QTableWidget, rows: list[tuple[str, ...]], tips: list[tuple[str, ...]] | None = None
+          ) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             item = QtWidgets.QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(tips[r][c] if tips else text)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
 
@@ -174,10 +177,11 @@ class FacesPane(QtWidgets.QWidget):
         layout.addLayout(scan_row)
         layout.addLayout(toggles)
         layout.addWidget(self.status)
-        layout.addWidget(self.faces_table, 2)
-        layout.addWidget(self.tracks_box, 2)
+        layout.addWidget(self.faces_table)
+        layout.addWidget(self.tracks_box)
         layout.addWidget(self.aigen_label)
         layout.addWidget(self.how_to_read)
+        layout.addStretch(1)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -277,14 +281,17 @@ class FacesPane(QtWidgets.QWidget):
         self.overlay.set_visible(self.show_boxes.isChecked() and self.isVisible())
 
     def _fill_faces(self, faces: tuple[FaceResult, ...]) -> None:
-        rows = []
+        rows, tips = [], []
         for n, f in enumerate(faces):
             r = f.robustness
-            robust = "—" if r is None else f"{r.label} (entropy {r.entropy:.2f}, KL {r.prediction_kl:.3f})"
+            detail = "—" if r is None else (f"{r.label}: entropy {r.entropy:.2f} bit, prediction KL "
+                                            f"{r.prediction_kl:.4f}, feature KL {r.feature_kl:.4f}")
             box = ", ".join(str(round(float(v))) for v in f.box)
-            rows.append((str(n + 1), _score_text(f.fake_score), f.label, robust,
-                         "—" if f.track_id is None else str(f.track_id), box))
-        _fill(self.faces_table, rows)
+            row = (str(n + 1), _score_text(f.fake_score), f.label, "—" if r is None else r.label,
+                   "—" if f.track_id is None else str(f.track_id), box)
+            rows.append(row)
+            tips.append((*row[:3], detail, *row[4:]))
+        _fill(self.faces_table, rows, tips)
         self._shown_table_key = (str(self._path), self._frame_index) if faces else None
 
     _shown_table_key: tuple[str, int] | None = None

@@ -53,10 +53,24 @@ def save_marked(ctx, src: Path, dst: Path, owner: str, key: str, strength: float
     return embed_file(src, dst, owner, key, strength=strength, c2pa=c2pa)
 
 
-def verify(ctx, path: Path, key: str) -> VerifyResult:
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """A verification and, when a mark was found, its tamper map drawn over the first frame (RGB uint8)."""
+
+    result: VerifyResult
+    tamper_rgb: np.ndarray | None
+
+
+def verify(ctx, path: Path, key: str) -> Verification:
     """Look for the ownership mark under ``key`` in ``path`` (with a tamper map and Content Credentials)."""
+    from engines.watermark.tamper import overlay
+
     ctx.progress(0.1, f"looking for a watermark in {path.name}")
-    return verify_file(path, key)
+    result = verify_file(path, key)
+    picture = None
+    if result.tamper is not None and result.tamper_frame is not None:
+        picture = overlay(result.tamper_frame, result.tamper)
+    return Verification(result, picture)
 
 
 def verify_rows(result: VerifyResult) -> list[tuple[str, str]]:

@@ -15,15 +15,25 @@ from PySide6 import QtCore, QtWidgets
 from superqt.sliders import QLabeledDoubleSlider
 
 from app.document import Document
-from app.panes.watermark_jobs import DIFF_GAIN, Preview, preview_mark, save_marked, verify, verify_rows
+from app.panes.watermark_jobs import (
+    DIFF_GAIN,
+    Preview,
+    Verification,
+    preview_mark,
+    save_marked,
+    verify,
+    verify_rows,
+)
 from app.tasks import TaskBridge
 from engines.media import Media
 from engines.watermark import EmbedResult, VerifyResult
 from engines.watermark.media_io import STILL_SUFFIXES
+from widgets.colormaps import lookup_table
 from widgets.image_canvas import ImageCanvas
 from widgets.key_value_table import KeyValueTable
 
 DEBOUNCE_MS = 300
+DIFF_COLORMAP = "inferno"
 VIEW_MODES = ("Original only", "Before | after (twin view)", f"Difference ×{DIFF_GAIN} (twin view)")
 SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg);;WebP (*.webp);;TIFF (*.tif);;GIF (*.gif);;MP4 video (*.mp4);;All files (*)"
 
@@ -129,7 +139,11 @@ class WatermarkPane(QtWidgets.QWidget):
         self.verdict.setWordWrap(True)
         self.verify_table = KeyValueTable()
         self.verify_table.setMinimumHeight(150)
-        self.show_tamper = QtWidgets.QCheckBox("Show tamper map (red: changed after marking)")
+        self.show_tamper = QtWidgets.QCheckBox("Show tamper map")
+        self.tamper_legend = QtWidgets.QLabel("Red: changed after marking · blue: too little mark to judge. "
+                                              "Shown over the first frame.")
+        self.tamper_legend.setWordWrap(True)
+        self.tamper_legend.setStyleSheet("color:#999")
         self.show_tamper.setChecked(True)
         self.show_tamper.toggled.connect(lambda _c: self._show_tamper())
         verify_box = QtWidgets.QGroupBox("Verify the open file")
@@ -142,6 +156,7 @@ class WatermarkPane(QtWidgets.QWidget):
         vl.addWidget(self.verdict)
         vl.addWidget(self.verify_table, 1)
         vl.addWidget(self.show_tamper)
+        vl.addWidget(self.tamper_legend)
 
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
@@ -170,6 +185,7 @@ class WatermarkPane(QtWidgets.QWidget):
     def _on_opened(self, media: Media) -> None:
         self.preview = None
         self.verify_result = None
+        self._tamper_rgb = None
         self.verify_table.set_rows([])
         self.verdict.setText("Enter the key the mark was made with.")
         self.fidelity.setText("PSNR —")
@@ -235,12 +251,12 @@ class WatermarkPane(QtWidgets.QWidget):
             return
         if self._twin_before is None:
             self._twin_before = self._canvas.is_twin()
+        # the untouched frame stays on the left; the right view (zoom and pan linked) shows the marked copy or
+        # the amplified difference in colour. Set after ``set_heatmap(None)``, which empties the right view.
         self._canvas.set_mask(None)
-        if mode == 1:  # the frame on the left, the marked copy on the right (zoom and pan linked)
-            self._canvas.set_heatmap(None)
-            self._canvas.twin_item.setImage(self.preview.marked, autoLevels=False, levels=(0, 255), lut=None)
-        else:
-            self._canvas.set_heatmap(self.preview.difference)
+        self._canvas.set_heatmap(None)
+        right = self.preview.marked if mode == 1 else lookup_table(DIFF_COLORMAP)[self.preview.difference]
+        self._canvas.twin_item.setImage(right, autoLevels=False, levels=(0, 255), lut=None)
         self._canvas.set_twin(True)
 
     def _release_canvas(self) -> None:
@@ -253,6 +269,10 @@ class WatermarkPane(QtWidgets.QWidget):
 
     def compare_shown(self) -> bool:
         return self._twin_before is not None
+
+    def compare_image(self) -> np.ndarray | None:
+        """What the right-hand view shows for the comparison (None when no comparison is on screen)."""
+        return self._canvas.twin_item.image if self.compare_shown() else None
 
     # ---------------------------------------------------------------- saving
     def save_dialog(self) -> None:
@@ -315,11 +335,13 @@ class WatermarkPane(QtWidgets.QWidget):
         self._tasks.submit(verify, path, key, title="Verifying watermark", supersede="watermark-verify",
                            on_success=lambda r, p=path: self._on_verified(r, p), on_error=self._on_verify_error)
 
-    def _on_verified(self, result: VerifyResult, path: Path) -> None:
+    def _on_verified(self, verification: Verification, path: Path) -> None:
         media = self._document.media
         if media is None or media.path != path:
             return
+        result = verification.result
         self.verify_result = result
+        self._tamper_rgb = verification.tamper_rgb
         self.verify_table.set_rows(verify_rows(result))
         if result.found and result.detection.payload is not None:
             owner = result.owner or f"owner ID {result.detection.payload.owner_hex}"
@@ -334,16 +356,18 @@ class WatermarkPane(QtWidgets.QWidget):
     def _on_verify_error(self, exc: BaseException, details: str) -> None:
         self.verdict.setText(f"<span style='color:#e66'>Failed: {escape(str(exc))}</span>")
 
+    _tamper_rgb: np.ndarray | None = None
+
     def _show_tamper(self) -> None:
-        """The tamper map of the first frame as a heatmap with the flagged regions as a mask."""
-        result = self.verify_result
-        if result is None or result.tamper is None or not self.isVisible():
+        """The first frame's tamper map over the canvas: changed after marking in red, too weak to judge in blue
+        (the picture dimmed beneath, as ``truelens watermark verify --map`` draws it)."""
+        picture = self._tamper_rgb
+        if self.verify_result is None or picture is None or not self.isVisible():
             return
         image = self._canvas.image()
-        fits = self._frame_index == 0 and image is not None and image.shape[:2] == result.tamper.score.shape
+        fits = self._frame_index == 0 and image is not None and image.shape[:2] == picture.shape[:2]
         if self.show_tamper.isChecked() and fits:
-            self._canvas.set_heatmap(result.tamper.score)
-            self._canvas.set_mask(result.tamper.flagged)
+            self._canvas.set_mask(None)
+            self._canvas.set_heatmap(picture)
         elif fits:
             self._canvas.set_heatmap(None)
-            self._canvas.set_mask(None)

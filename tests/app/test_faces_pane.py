@@ -50,7 +50,8 @@ def test_detection_draws_box_landmarks_and_fills_table(window, qtbot, still, mod
     assert pane.overlay.shapes()[0].points.shape == (5, 2)
     score_text = pane.faces_table.item(0, 1).text()
     assert float(score_text) == pytest.approx(report.faces[0].fake_score, abs=1e-3)
-    assert pane.faces_table.item(0, 3).text().split()[0] in ("stable", "uncertain", "unstable")
+    assert pane.faces_table.item(0, 3).text() in ("stable", "uncertain", "unstable")
+    assert "entropy" in pane.faces_table.item(0, 3).toolTip()
     assert "AUC" in pane.aigen_label.text() and "never as evidence" in pane.aigen_label.text()
     assert not pane.scan_button.isVisible()  # a still has no frames to scan
     window.panes.setCurrentWidget(window.analyze_pane)  # boxes belong to the Faces tab

@@ -46,6 +46,11 @@ def test_cursor_follows_frame(timeline):
     assert timeline.cursor_index() == 7
 
 
+def test_axis_counts_frames_from_one(timeline):
+    axis = timeline.plot.getPlotItem().getAxis("bottom")
+    assert axis.tickStrings([0.0, 4.0, 9.0, 2.5], 1.0, 1.0) == ["1", "5", "10", ""]
+
+
 def test_click_seeks_to_nearest_frame(timeline, qtbot):
     timeline.set_series([("track 0", list(range(10)), [0.5] * 10)])
     qtbot.wait(50)
