@@ -3,7 +3,7 @@
 ``detect_faces_and_score(image)`` handles one RGB frame; ``detect_file(path)`` opens a still, GIF or
 video (through ``engines.media``), scores up to ``max_frames`` evenly spaced frames, follows faces with
 an IoU tracker and aggregates each track. Stills use tiled face detection (small faces); frames of
-GIFs and videos use one whole-frame pass (speed).
+GIFs and videos use one whole-frame pass of the full-range model (speed).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from engines.detect.face_model import FaceForgeryModel, shared_face_model
 from engines.detect.report import AigenResult, DetectionReport, FaceResult, FrameResult
 from engines.detect.tracking import IouTracker
-from engines.faces import default_detector
+from engines.faces import still_detector, video_detector
 from engines.faces.types import FaceDetector, check_image
 
 AIGEN_LIMITS = ("linear probe fitted on 58 images (33 real, 25 generated; GAN and diffusion); cross-validated "
@@ -59,7 +59,7 @@ def detect_faces_and_score(image: np.ndarray, *, detector: FaceDetector | None =
                            source: str = "") -> DetectionReport:
     """Faces (boxes, landmarks, fake scores, robustness) and the AI-generated score of one RGB image."""
     image = check_image(image)
-    detector = detector or default_detector(tiles=3)
+    detector = detector or still_detector()
     model = model or shared_face_model()
     notes: list[str] = []
     faces = score_faces(image, detector, model, robust)
@@ -98,7 +98,7 @@ def detect_file(path: str | Path, *, max_frames: int = 300, robust: bool = True,
             report = detect_faces_and_score(np.asarray(media.frame(0)), model=model, robust=robust, aigen=aigen,
                                             source=str(path))
             return report
-        detector = default_detector(tiles=1)
+        detector = video_detector()
         tracker = IouTracker()
         indices = frame_indices(media.frame_count, max_frames)
         frames: list[FrameResult] = []

@@ -5,7 +5,8 @@ small benign perturbations.
 For a crop x and perturbations T_k (slight blur, JPEG 85, faint noise, 3 % rescale):
 - entropy: H(p(x)) of the two-class prediction, in bits (1 = undecided);
 - prediction_kl: mean_k KL(p(x) ‖ p(T_k x));
-- feature_kl: mean_k KL(q(x) ‖ q(T_k x)), q = the non-negative pooled embedding normalised to sum 1.
+- feature_kl: mean_k KL(q(x) ‖ q(T_k x)), q = the non-negative pooled embedding normalised to sum 1
+  (smoothed by 5 % of its mean).
 Thresholds are 1.5 × the 99th percentiles on clean calibration crops (stored in the model manifest). An
 input whose prediction or features move clearly more than clean inputs do is flagged "unstable": it may
 have been adversarially shifted and its score should not be trusted. Our reading of the paper's
@@ -60,7 +61,9 @@ def _kl(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def _normalise(e: np.ndarray) -> np.ndarray:
-    e = np.clip(e, 0, None) + 1e-6
+    """Non-negative embedding → distribution; smoothed by 5 % of its mean so near-zero units don't dominate."""
+    e = np.clip(e, 0, None)
+    e = e + 0.05 * e.mean(-1, keepdims=True) + 1e-8
     return e / e.sum(-1, keepdims=True)
 
 

@@ -1,13 +1,19 @@
 """Face-detector backends behind the ``FaceDetector`` protocol.
 
-Default: **BlazeFace short-range + MediaPipe face mesh**, both from mediapipe 0.10.21's ``.tflite``
-files run by LiteRT (sha256-pinned, Apache-2.0). Chosen by measurement (``benchmarks/bench_faces.py``,
-``docs/BENCHMARKS.md``): on a 720p frame with one face the whole-frame pass plus mesh takes a few
-milliseconds, far less than YuNet (yuface) or MTCNN (facenet-pytorch), and the mesh gives 468 landmarks
-for blending hulls and alignment. Its weakness, small faces in large frames, is covered for stills by
-overlapping tile passes (``tiles``), which found every face of the generated multi-face scenes where a
-single 128-px pass finds only the large ones. ``YuFaceDetector`` (libfacedetection, BSD) is kept as an
-alternative backend with 5 landmarks.
+Default: **BlazeFace + MediaPipe face mesh**, both ``.tflite`` files of mediapipe 0.10.21 run by LiteRT
+(sha256-pinned, Apache-2.0; mediapipe itself is never imported). Chosen by measurement
+(``benchmarks/bench_faces.py``, docs/BENCHMARKS.md, 2 shared cores):
+
+- 720p frame with one face: short-range whole frame + mesh 6 ms, full-range whole frame + mesh 11 ms,
+  short-range + 3 tile rows 19 ms; YuNet (yuface, long side 640) 33 ms; MTCNN (facenet-pytorch) 152 ms.
+- 16 faces (60–320 px) pasted in 8 generated 1280×720 scenes: short-range whole frame finds 11, every
+  other configuration 16; group photos (6, 2, 3 faces): short-range whole frame 0/6, 2/2, 1/3;
+  full-range whole frame 5/6, 2/2, 2/3; short-range + 3 tiles 6/6, 2/2, 3/3 (as YuNet and MTCNN).
+
+So stills use the short-range model on the frame plus overlapping tiles (full recall, 19 ms) and GIF /
+video frames one full-range pass (11 ms, small faces still found). BlazeFace + mesh is also the only
+candidate giving 468 landmarks (blend hulls, alignment) and needs no extra runtime beyond LiteRT.
+``YuFaceDetector`` (libfacedetection, BSD) is kept as an alternative backend with five landmarks.
 """
 
 from __future__ import annotations
