@@ -47,11 +47,13 @@ def imagenet_normalise(x: torch.Tensor) -> torch.Tensor:
 
 @cache
 def _dct_matrix_cpu(n: int) -> torch.Tensor:
-    k = torch.arange(n, dtype=torch.float64)[:, None]
-    i = torch.arange(n, dtype=torch.float64)[None, :]
-    m = torch.cos(math.pi * (2 * i + 1) * k / (2 * n)) * math.sqrt(2.0 / n)
-    m[0] /= math.sqrt(2.0)
-    return m.float()
+    # Built outside inference mode: a cached inference tensor could not be used later in training.
+    with torch.inference_mode(False), torch.no_grad():
+        k = torch.arange(n, dtype=torch.float64)[:, None]
+        i = torch.arange(n, dtype=torch.float64)[None, :]
+        m = torch.cos(math.pi * (2 * i + 1) * k / (2 * n)) * math.sqrt(2.0 / n)
+        m[0] /= math.sqrt(2.0)
+        return m.float()
 
 
 def dct_matrix(n: int, like: torch.Tensor) -> torch.Tensor:

@@ -44,3 +44,12 @@ def test_gradient_kernel_responds_to_edges_not_flat_areas():
     step = torch.zeros(1, 1, 8, 8)
     step[..., 4:] = 1.0
     assert float(F.conv2d(step, k).abs().max()) > 0
+
+
+def test_dct_after_inference_mode_still_supports_training():
+    """The cached DCT basis must not become an inference tensor (inference then training in one process)."""
+    with torch.inference_mode():
+        dct2(torch.rand(1, 1, 7, 7))
+    x = torch.rand(1, 1, 7, 7, requires_grad=True)
+    dct2(x).sum().backward()
+    assert x.grad is not None
