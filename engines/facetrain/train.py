@@ -214,6 +214,7 @@ def export(model, cfg: FaceTrainConfig, folder: Path, calib_recs: list[FaceRecor
         "weights": {"file": "weights.pt", "sha256": sha256_bytes(data), "dtype": "float16"},
         "input": {"size": cfg.size, "layout": "RGB float32 NCHW in [0, 1]",
                   "crop": f"engines.faces.align_face(image, face, size={cfg.size}, margin={MARGIN})"},
+        "align_margin": MARGIN,
         "normalisation": {"scale": "pixels / 255", "inside_model": "ImageNet mean/std for the spatial stream"},
         "output": {"logits": 2, "fake_index": 1, "threshold": 0.5},
         "trim": trim,
