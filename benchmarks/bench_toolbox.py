@@ -17,7 +17,7 @@ from benchmarks._report import machine, median, update_section
 
 # Targets from issue 3 (seconds on 12 MP, 2 cores)
 FAST = {"ela", "noise_residual", "noise_level", "noise_inconsistency", "luminance_gradient", "pca", "spectrum"}
-SLOW = {"copy_move", "copy_move_blocks", "jpeg_ghost", "double_jpeg"}
+SLOW = {"copy_move", "copy_move_blocks", "jpeg_ghost", "double_jpeg", "ela_sweep"}
 
 
 def speed(runs: int) -> str:
