@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 # Modules whose import registers architectures (imported lazily on first lookup).
-ARCHITECTURE_MODULES = ("engines.models.localizer",)
+ARCHITECTURE_MODULES = ("engines.models.localizer", "engines.models.face_models")
 
 _FACTORIES: dict[str, Callable[..., Any]] = {}
 _LOADED = False
