@@ -124,6 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         twin.setCheckable(True)
         twin.toggled.connect(self.analyze_pane.overlay.twin.setChecked)
         self._build_case_menu(menu)
+        self._build_device_menu(menu.addMenu("&Settings"))
         help_menu = menu.addMenu("&Help")
         help_menu.addAction("&About TrueLens", self._about)
         toolbar = self.addToolBar("Main")
@@ -184,6 +185,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.case_pane.open_export_dialog()
 
     # ------------------------------------------------------------------ recent
+    def _build_device_menu(self, settings_menu: QtWidgets.QMenu) -> None:
+        """Compute device for learned models: stored in settings, applied through TRUELENS_DEVICE."""
+        from app.settings import apply_device_setting
+
+        device_menu = settings_menu.addMenu("Compute &device")
+        group = QtGui.QActionGroup(self)
+        current = apply_device_setting(self.settings)
+        for choice in ("auto", "cuda", "mps", "cpu"):
+            label = "Automatic (CUDA, then MPS, then CPU)" if choice == "auto" else choice.upper()
+            action = device_menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(choice == current)
+            action.setData(choice)
+            group.addAction(action)
+        group.triggered.connect(lambda action: apply_device_setting(self.settings, action.data()))
+        self.device_actions = group
+
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
         files = self.settings.recent_files()

@@ -47,3 +47,21 @@ class Settings:
     def set_value(self, key: str, value: object) -> None:
         self._qs.setValue(key, value)
         self._qs.sync()
+
+
+def apply_device_setting(settings: Settings, choice: str | None = None) -> str:
+    """Store (when ``choice`` is given) and apply the compute-device preference.
+
+    Precedence: the ``--device`` flag or an explicit ``TRUELENS_DEVICE`` wins for this run; otherwise the
+    stored setting is exported as ``TRUELENS_DEVICE`` so engines pick it up when they load a model.
+    """
+    if choice is not None:
+        settings.set_value("device", choice)
+        os.environ["TRUELENS_DEVICE"] = choice
+        return choice
+    stored = str(settings.value("device", "auto") or "auto")
+    explicit = os.environ.get("TRUELENS_DEVICE")
+    if explicit:
+        return explicit
+    os.environ["TRUELENS_DEVICE"] = stored
+    return stored
