@@ -21,9 +21,9 @@ def window(qtbot):
     yield win
     win.close()
     runner.shutdown()
-    for box in QtWidgets.QApplication.topLevelWidgets():
-        if isinstance(box, QtWidgets.QMessageBox):
-            box.close()
+    for widget in QtWidgets.QApplication.topLevelWidgets():
+        if isinstance(widget, (QtWidgets.QMessageBox, QtWidgets.QDialog)):
+            widget.close()
 
 
 def open_file(win, qtbot, path) -> None:

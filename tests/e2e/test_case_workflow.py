@@ -8,31 +8,14 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from app.main_window import MainWindow
-from app.tasks import TaskBridge
 from engines.evidence import list_bookmarks, open_case, verify_signed_file
 from engines.media.hashing import sha256_file
-from engines.runtime import Runner
 from tests.engines.evidence.helpers import SPLICE_BOX, spliced_image, write_jpeg
 from tests.media_factory import write_animation
 
 WAIT = 15_000
 
 
-@pytest.fixture
-def window(qtbot):
-    runner = Runner(max_workers=2)
-    tasks = TaskBridge(runner)
-    win = MainWindow(tasks)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    runner.shutdown()
-    for widget in QtWidgets.QApplication.topLevelWidgets():
-        if isinstance(widget, (QtWidgets.QMessageBox, QtWidgets.QDialog)):
-            widget.close()
 
 
 @pytest.fixture

@@ -9,26 +9,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from app.main_window import MainWindow
-from app.tasks import TaskBridge
-from engines.runtime import Runner
 from tests.media_factory import frame_level, texture, write_animation, write_still, write_video
-
-
-@pytest.fixture
-def window(qtbot):
-    runner = Runner(max_workers=2)
-    tasks = TaskBridge(runner)
-    win = MainWindow(tasks)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    runner.shutdown()
-    for box in QtWidgets.QApplication.topLevelWidgets():
-        if isinstance(box, QtWidgets.QMessageBox):
-            box.close()
 
 
 def _open(win, qtbot, path):
