@@ -117,6 +117,27 @@ def copy_move(target: np.ndarray, source_mask: np.ndarray, rng: np.random.Genera
     return image, mask, recipe
 
 
+def replace_background(target: np.ndarray, donor: np.ndarray, region: np.ndarray, rng: np.random.Generator,
+                       ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Replace a large region (sky, wall, ground) with the same area of another photo resized to fit."""
+    recipe: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        q = int(rng.integers(50, 96))
+        donor = jpeg(donor, q)
+        recipe["donor_jpeg"] = q
+    h, w = target.shape[:2]
+    filler = cv2.resize(donor, (w, h), interpolation=int(rng.choice([cv2.INTER_LINEAR, cv2.INTER_CUBIC,
+                                                                      cv2.INTER_AREA])))
+    if rng.random() < 0.5:
+        strength = float(rng.uniform(0.3, 0.8))
+        shift = (target[region].mean(0) - filler[region].mean(0)) * strength
+        filler = np.clip(filler.astype(np.float32) + shift, 0, 255).astype(np.uint8)
+        recipe["colour_match"] = round(strength, 2)
+    feather = float(rng.choice([0.0, rng.uniform(0.5, 2.0)]))
+    recipe["feather"] = round(feather, 2)
+    return composite(target, filler, feathered_alpha(region, feather)), region.copy(), recipe
+
+
 def remove_object(target: np.ndarray, object_mask: np.ndarray, rng: np.random.Generator,
                   ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Erase an object by inpainting (OpenCV Telea or Navier-Stokes); mask = the inpainted area."""

@@ -1,7 +1,8 @@
 """Reproducible synthetic forgeries: sample ``i`` of a generator with seed ``s`` is always the same.
 
 Kinds: splicing from another photo, copy-move, object removal by inpainting, local resampling /
-blur / sharpening / noise, colour and illumination edits, and untouched (authentic) photos. Every
+blur / sharpening / noise, colour and illumination edits, large-region (background) replacement
+(mix 2 only), and untouched (authentic) photos. Every
 image (authentic ones too) then goes through random post-processing (see ``postprocess``).
 """
 
@@ -20,6 +21,12 @@ from engines.localize.regions import pick_region
 KIND_WEIGHTS: dict[str, float] = {
     "splice": 0.26, "copy_move": 0.2, "removal": 0.12, "local": 0.14, "colour": 0.08, "authentic": 0.2,
 }
+# Mix 2 adds large-region replacement (e.g. a new sky); mix 1 (above) is unchanged so earlier runs reproduce.
+KIND_WEIGHTS_2: dict[str, float] = {
+    "splice": 0.24, "copy_move": 0.18, "removal": 0.11, "local": 0.13, "colour": 0.07, "background": 0.09,
+    "authentic": 0.18,
+}
+MIXES = {1: KIND_WEIGHTS, 2: KIND_WEIGHTS_2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,10 +53,10 @@ class ForgeryGenerator:
     def __init__(self, pool: ImagePool, seed: int = 0, kinds: dict[str, float] | None = None,
                  post: bool = True):
         weights = dict(kinds or KIND_WEIGHTS)
-        unknown = set(weights) - set(KIND_WEIGHTS)
+        unknown = set(weights) - set(KIND_WEIGHTS_2)
         if unknown or not weights:
             raise ValueError(f"unknown forgery kinds: {sorted(unknown)}")
-        if len(pool) < 2 and weights.get("splice", 0) > 0:
+        if len(pool) < 2 and (weights.get("splice", 0) > 0 or weights.get("background", 0) > 0):
             raise ValueError("splicing needs at least two photos in the pool")
         self.pool, self.seed, self.post = pool, int(seed), post
         self.kinds = tuple(weights)
@@ -69,6 +76,11 @@ class ForgeryGenerator:
             d = int((t + 1 + rng.integers(len(self.pool) - 1)) % len(self.pool))
             donor_mask, source = pick_region(self.pool, d, rng, 0.01, 0.25)
             clean, mask, extra = forgeries.splice(target, self.pool.image(d), donor_mask, rng)
+            recipe.update(donor=d, region=source, **extra)
+        elif kind == "background":
+            d = int((t + 1 + rng.integers(len(self.pool) - 1)) % len(self.pool))
+            region, source = pick_region(self.pool, t, rng, 0.2, 0.6)
+            clean, mask, extra = forgeries.replace_background(target, self.pool.image(d), region, rng)
             recipe.update(donor=d, region=source, **extra)
         elif kind == "copy_move":
             region, source = pick_region(self.pool, t, rng, 0.01, 0.2)

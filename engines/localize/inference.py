@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engines.localize.features import error_levels
 from engines.models.manifest import ModelManifest, build_from_manifest, load_manifest, shipped_model_dir
 
 DEFAULT_MODEL = "localizer"
@@ -68,8 +69,10 @@ def load_localizer(folder: str | Path | None = None, device: str | None = None) 
         if key not in _CACHE:
             import torch
 
+            from engines.models.fuse import fold_batchnorm
+
             manifest = load_manifest(path)
-            model = build_from_manifest(manifest).to(dev)
+            model = fold_batchnorm(build_from_manifest(manifest)).to(dev)
             if dev == "cpu":
                 model = model.to(memory_format=torch.channels_last)
             _CACHE[key] = LoadedLocalizer(model, manifest, dev)
@@ -100,7 +103,19 @@ def _ramp(length: int, overlap: int) -> np.ndarray:
     return w
 
 
-def _run_tile(loaded: LoadedLocalizer, tile: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _to_tensor(array: np.ndarray, device: str, scale: float = 1.0):  # -> torch.Tensor
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(array)).permute(2, 0, 1)[None].float()
+    if scale != 1.0:
+        x = x.mul_(scale)
+    if device == "cpu":
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x.to(device)
+
+
+def _run_tile(loaded: LoadedLocalizer, tile: np.ndarray, ela: np.ndarray | None,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Model outputs for one RGB tile: (maps (3, h/4, w/4): logit, pros1, def1; pool_avg; pool_max)."""
     import torch
 
@@ -109,12 +124,13 @@ def _run_tile(loaded: LoadedLocalizer, tile: np.ndarray) -> tuple[np.ndarray, np
     h, w = tile.shape[:2]
     ph, pw = (-h) % STRIDE, (-w) % STRIDE
     if ph or pw:
-        tile = np.pad(tile, ((0, ph), (0, pw), (0, 0)), mode="reflect" if min(h, w) > max(ph, pw) else "edge")
-    x = torch.from_numpy(np.ascontiguousarray(tile)).permute(2, 0, 1)[None].float().div_(255.0)
-    if loaded.device == "cpu":
-        x = x.contiguous(memory_format=torch.channels_last)
+        mode = "reflect" if min(h, w) > max(ph, pw) else "edge"
+        tile = np.pad(tile, ((0, ph), (0, pw), (0, 0)), mode=mode)
+        ela = None if ela is None else np.pad(ela, ((0, ph), (0, pw), (0, 0)), mode=mode)
+    x = _to_tensor(tile, loaded.device, 1.0 / 255.0)
+    extra = None if ela is None else _to_tensor(ela, loaded.device)
     with torch.inference_mode():
-        out = loaded.model.forward_maps(x.to(loaded.device))
+        out = loaded.model.forward_maps(x, extra)
         maps = torch.cat([out["logit"], out["pros1"], out["def1"]], dim=1)[0].float().cpu().numpy()
         avg, mx = out["pool_avg"][0].float().cpu().numpy(), out["pool_max"][0].float().cpu().numpy()
     oh, ow = -(-h // 4), -(-w // 4)
@@ -138,6 +154,10 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
     loaded = loaded or load_localizer()
     t0 = time.perf_counter()
     h, w = image.shape[:2]
+    qualities = getattr(loaded.model, "ela_qualities", ())
+    if progress is not None and qualities:
+        progress(0.02, "computing JPEG error levels")
+    ela = error_levels(image, qualities) if qualities else None
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
     qh, qw = -(-h // 4), -(-w // 4)
     acc = np.zeros((3, qh, qw), np.float32)
@@ -147,8 +167,10 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
     for n, (y, x) in enumerate((y, x) for y in ys for x in xs):
         if progress is not None:
             progress(0.05 + 0.85 * n / total, f"tile {n + 1} of {total}" if total > 1 else "running the model")
-        part = image[y:h if y == ys[-1] else y + tile, x:w if x == xs[-1] else x + tile]
-        maps, avg, mx = _run_tile(loaded, part)
+        rows = slice(y, h if y == ys[-1] else y + tile)
+        cols = slice(x, w if x == xs[-1] else x + tile)
+        part = image[rows, cols]
+        maps, avg, mx = _run_tile(loaded, part, None if ela is None else ela[rows, cols])
         th, tw = maps.shape[1:]
         q = overlap // 4 if total > 1 else 0
         wgt = np.outer(_ramp(th, q) if len(ys) > 1 else np.ones(th, np.float32),

@@ -55,7 +55,7 @@ def pick_region(pool: ImagePool, index: int, rng: np.random.Generator, min_frac:
             mask = object_mask(pool.label_map(index, int(k)), rng, min_frac, max_frac)
             if mask is not None:
                 return mask, f"segment{int(k)}"
-    return random_blob(shape, rng, min_frac, min(max_frac, 0.15)), "blob"
+    return random_blob(shape, rng, min_frac, max(min_frac, min(max_frac, 0.15))), "blob"
 
 
 def feathered_alpha(mask: np.ndarray, sigma: float) -> np.ndarray:

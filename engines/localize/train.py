@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from engines.localize.generator import ForgeryGenerator, random_crop
+from engines.localize.features import error_levels
+from engines.localize.generator import MIXES, ForgeryGenerator, random_crop
 from engines.localize.pools import TRAIN_SPLITS, BsdsPool, bsds_root
 
-ARCHITECTURE = "localizer_mnv2"
+ARCHITECTURE = "localizer_mnv2_ela"
 
 
 @dataclasses.dataclass
@@ -40,6 +41,8 @@ class TrainConfig:
     weight_decay: float = 1e-4
     frozen_blocks: int = 4
     seed: int = 0
+    mix: int = 1  # forgery-kind mix of the generator (engines.localize.generator.MIXES)
+    init: str | None = None  # warm start: a model folder (manifest.json) or a state-dict file
     threads: int = 1
     device: str | None = None
     resume: bool = False
@@ -50,10 +53,16 @@ class TrainConfig:
 
 
 class BatchProducer:
-    """Generates training batches on a background thread (OpenCV / NumPy release the GIL)."""
+    """Generates training batches on a background thread (OpenCV / NumPy release the GIL).
 
-    def __init__(self, generator: ForgeryGenerator, first_index: int, batch: int, crop: int, seed: int):
+    Each item is (images uint8 (B, crop, crop, 3), masks bool, error levels float32 (B, crop, crop, k) or
+    None); error levels are computed on the whole generated image before cropping.
+    """
+
+    def __init__(self, generator: ForgeryGenerator, first_index: int, batch: int, crop: int, seed: int,
+                 ela_qualities: tuple[int, ...] = ()):
         self._gen, self._next, self._batch, self._crop, self._seed = generator, first_index, batch, crop, seed
+        self._qualities = ela_qualities
         self._queue: queue.Queue = queue.Queue(maxsize=3)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, daemon=True)
@@ -61,18 +70,22 @@ class BatchProducer:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            images, masks = [], []
+            images, masks, levels = [], [], []
             for _ in range(self._batch):
                 index = self._next
                 self._next += 1
                 sample = self._gen.sample(index)
                 rng = np.random.default_rng([self._seed, 7, index])
-                img, m = random_crop(sample.image, sample.mask, self._crop, rng)
+                stack = sample.image.astype(np.float32)
+                if self._qualities:
+                    stack = np.concatenate([stack, error_levels(sample.image, self._qualities)], axis=2)
+                crop, m = random_crop(stack, sample.mask, self._crop, rng)
                 if rng.random() < 0.5:
-                    img, m = img[:, ::-1], m[:, ::-1]
-                images.append(img)
+                    crop, m = crop[:, ::-1], m[:, ::-1]
+                images.append(crop[..., :3].astype(np.uint8))
+                levels.append(crop[..., 3:])
                 masks.append(m)
-            item = (np.stack(images), np.stack(masks))
+            item = (np.stack(images), np.stack(masks), np.stack(levels) if self._qualities else None)
             while not self._stop.is_set():
                 try:
                     self._queue.put(item, timeout=0.5)
@@ -80,7 +93,7 @@ class BatchProducer:
                 except queue.Full:
                     continue
 
-    def get(self) -> tuple[np.ndarray, np.ndarray]:
+    def get(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         return self._queue.get()
 
     def stop(self) -> None:
@@ -100,6 +113,56 @@ def _param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
     ids = {id(p) for p in model.trunk.parameters()}
     rest = [p for p in model.parameters() if p.requires_grad and id(p) not in ids]
     return [{"params": backbone, "scale": cfg.backbone_lr_scale}, {"params": rest, "scale": 1.0}]
+
+
+def _batch_tensor(array: np.ndarray, device: str, scale: float = 1.0) -> Any:
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2).float()
+    if scale != 1.0:
+        x = x.mul_(scale)
+    if device == "cpu":
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x.to(device)
+
+
+def _load_init(source: str) -> dict[str, Any]:
+    """A state dict from a model folder (sha256-verified manifest) or a ``.pt`` state-dict file."""
+    import torch
+
+    from engines.models.manifest import load_manifest, load_verified_state_dict
+
+    path = Path(source)
+    if path.is_dir():
+        return load_verified_state_dict(load_manifest(path))
+    if not path.is_file():
+        raise FileNotFoundError(f"--init: no model folder or state-dict file at {path}")
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def warm_start(model: Any, state: dict[str, Any]) -> int:
+    """Copy matching tensors from ``state``; where a shape grew (e.g. new input channels), copy the
+    overlap and zero the new part of convolution weights so the model starts as the old one did.
+    Returns how many tensors were (partly) copied."""
+    import torch
+
+    own = model.state_dict()
+    copied = 0
+    with torch.no_grad():
+        for key, target in own.items():
+            source = state.get(key)
+            if source is None or source.dim() != target.dim():
+                continue
+            source = source.to(target.dtype)
+            if source.shape == target.shape:
+                target.copy_(source)
+            else:
+                if key.endswith("weight") and target.dim() == 4:
+                    target.zero_()
+                overlap = tuple(slice(0, min(a, b)) for a, b in zip(source.shape, target.shape, strict=True))
+                target[overlap] = source[overlap]
+            copied += 1
+    return copied
 
 
 def _atomic_torch_save(obj: Any, path: Path) -> None:
@@ -141,9 +204,12 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> Path:
         log(f"resumed at step {state['step']} after {state['elapsed'] / 60:.1f} min")
     elif ckpt_path.exists():
         raise FileExistsError(f"{ckpt_path} exists; pass --resume to continue it or choose another --out")
+    elif cfg.init:
+        copied = warm_start(model, _load_init(cfg.init))
+        log(f"initialised {copied} tensors from {cfg.init}")
     pool = BsdsPool(bsds_root(cfg.data), TRAIN_SPLITS)
-    producer = BatchProducer(ForgeryGenerator(pool, seed=cfg.seed), state["step"] * cfg.batch, cfg.batch, cfg.crop,
-                             cfg.seed)
+    generator = ForgeryGenerator(pool, seed=cfg.seed, kinds=MIXES[cfg.mix])
+    producer = BatchProducer(generator, state["step"] * cfg.batch, cfg.batch, cfg.crop, cfg.seed, model.ela_qualities)
     record = {"config": dataclasses.asdict(cfg), "device": device, "train_photos": len(pool),
               "train_splits": list(TRAIN_SPLITS), "crop": cfg.crop}
     metrics_file = open(out / "metrics.jsonl", "a", encoding="utf-8")
@@ -177,12 +243,11 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> Path:
             lr = learning_rate(cfg, state["step"], state["elapsed"])
             for g in optimizer.param_groups:
                 g["lr"] = lr * g["scale"]
-            images, masks = producer.get()
-            x = torch.from_numpy(images).permute(0, 3, 1, 2).float().div_(255.0).to(device)
-            if device == "cpu":
-                x = x.contiguous(memory_format=torch.channels_last)
+            images, masks, levels = producer.get()
+            x = _batch_tensor(images, device, 1.0 / 255.0)
+            ela = None if levels is None else _batch_tensor(levels, device)
             y = torch.from_numpy(masks[:, None].astype(np.float32)).to(device)
-            loss, parts = localizer_loss(model(x), y)
+            loss, parts = localizer_loss(model(x, ela), y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -34,10 +34,12 @@ class Localizer(nn.Module):
         dims: tuple[int, int, int] = (32, 48, 64),
         noise_dims: tuple[int, int, int, int] = (16, 32, 48, 64),
         frozen_blocks: int = 4,
+        ela_qualities: tuple[int, ...] = (),
     ):
         super().__init__()
+        self.ela_qualities = tuple(int(q) for q in ela_qualities)  # JPEG error-level inputs, see forward_maps
         self.trunk = MobileNetTrunk(pretrained=pretrained_backbone, width=width, frozen_blocks=frozen_blocks)
-        self.noise = NoiseStream(noise_dims)
+        self.noise = NoiseStream(noise_dims, extra=len(self.ela_qualities))
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
         d4, d8, d16 = dims
@@ -60,10 +62,14 @@ class Localizer(nn.Module):
         self.pros_head1, self.def_head1 = nn.Conv2d(d4, 1, 1), nn.Conv2d(d4, 1, 1)
         self.image_head = nn.Sequential(nn.Linear(2 * d16 + 2, 32), nn.ReLU(inplace=True), nn.Linear(32, 1))
 
-    def forward_maps(self, rgb01: torch.Tensor) -> dict[str, torch.Tensor]:
-        """All 1/4-resolution maps plus pooled deep features (for tiled image-level scoring)."""
+    def forward_maps(self, rgb01: torch.Tensor, ela: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """All 1/4-resolution maps plus pooled deep features (for tiled image-level scoring).
+
+        ``ela``: (B, len(ela_qualities), H, W) error levels from ``engines.localize.features.error_levels``
+        of the whole image, required when the model was built with ``ela_qualities``.
+        """
         r4, r8, r16 = self.trunk((rgb01 - self.mean) / self.std)
-        n4, n8, n16 = self.noise(rgb01)
+        n4, n8, n16 = self.noise(rgb01, ela)
         x16 = self.fuse16(torch.cat([r16, n16], 1))
         prior = anomaly_prior(x16)
         x16 = self.fmm16(x16, prior)
@@ -94,9 +100,9 @@ class Localizer(nn.Module):
         stats = torch.cat([pool_avg, pool_max, prob.mean(dim=1, keepdim=True), top], dim=1)
         return self.image_head(stats).squeeze(1)
 
-    def forward(self, rgb01: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(self, rgb01: torch.Tensor, ela: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Maps (1/4 resolution logits) and ``image_logit`` (B,) for one batch."""
-        out = self.forward_maps(rgb01)
+        out = self.forward_maps(rgb01, ela)
         out["image_logit"] = self.image_logit(out["pool_avg"], out["pool_max"], out["logit"])
         return out
 
@@ -119,10 +125,16 @@ def localizer_mnv2(pretrained_backbone: bool = False, frozen_blocks: int = 4) ->
     return Localizer(pretrained_backbone=pretrained_backbone, frozen_blocks=frozen_blocks)
 
 
+@register_model("localizer_mnv2_ela")
+def localizer_mnv2_ela(pretrained_backbone: bool = False, frozen_blocks: int = 4) -> Localizer:
+    """``localizer_mnv2`` whose noise stream also sees JPEG error levels at qualities 70, 85 and 95."""
+    return Localizer(pretrained_backbone=pretrained_backbone, frozen_blocks=frozen_blocks, ela_qualities=(70, 85, 95))
+
+
 @register_model("localizer_tiny")
 def localizer_tiny() -> Localizer:
-    """A few-thousand-parameter random-weight variant for tests."""
-    return Localizer(width=0.35, dims=(8, 8, 16), noise_dims=(4, 8, 8, 16), frozen_blocks=0)
+    """A ≈0.1 M-parameter random-weight variant (thin trunk, two error-level inputs) for tests."""
+    return Localizer(width=0.35, dims=(8, 8, 16), noise_dims=(4, 8, 8, 16), frozen_blocks=0, ela_qualities=(75, 90))
 
 
 def upsample_logits(logit: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

@@ -1,7 +1,8 @@
 """Noise-residual stream: fixed SRM high-pass filters plus a constrained (Bayar) convolution.
 
 Both suppress image content and keep the residual where splicing, resampling and re-compression
-leave their traces. The stream returns feature maps at strides 4, 8 and 16.
+leave their traces. Optional extra channels (JPEG error levels, see ``engines.localize.features``)
+join them. The stream returns feature maps at strides 4, 8 and 16.
 """
 
 from __future__ import annotations
@@ -66,21 +67,28 @@ class ConstrainedConv(nn.Module):
 class NoiseStream(nn.Module):
     """Residual extractor followed by a small strided CNN; returns stride-4, -8, -16 features."""
 
-    def __init__(self, dims: tuple[int, int, int, int] = (16, 32, 48, 64), constrained: int = 3):
+    def __init__(self, dims: tuple[int, int, int, int] = (16, 32, 48, 64), constrained: int = 3, extra: int = 0):
         super().__init__()
         self.srm = SRMFilters()
         self.bayar = ConstrainedConv(3, constrained)
-        self.norm = nn.BatchNorm2d(9 + constrained)
+        self.extra = extra  # fixed per-pixel features computed outside the network (e.g. JPEG error levels)
+        self.norm = nn.BatchNorm2d(9 + constrained + extra)
         d2, d4, d8, d16 = dims
-        self.down2 = ConvBNAct(9 + constrained, d2, 3, stride=2)
+        self.down2 = ConvBNAct(9 + constrained + extra, d2, 3, stride=2)
         self.down4 = nn.Sequential(ConvBNAct(d2, d4, 3, stride=2), SeparableResidual(d4))
         self.down8 = nn.Sequential(ConvBNAct(d4, d8, 3, stride=2), SeparableResidual(d8))
         self.down16 = nn.Sequential(ConvBNAct(d8, d16, 3, stride=2), SeparableResidual(d16))
         self.channels = (d4, d8, d16)
 
-    def forward(self, rgb01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, rgb01: torch.Tensor, extra: torch.Tensor | None = None,
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         x255 = rgb01 * 255.0
-        residual = self.norm(torch.cat([self.srm(x255), self.bayar(x255)], dim=1))
+        parts = [self.srm(x255), self.bayar(x255)]
+        if self.extra:
+            if extra is None or extra.shape[1] != self.extra:
+                raise ValueError(f"the noise stream needs {self.extra} extra feature channels")
+            parts.append(extra)
+        residual = self.norm(torch.cat(parts, dim=1))
         n4 = self.down4(self.down2(residual))
         n8 = self.down8(n4)
         return n4, n8, self.down16(n8)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engines.localize import forgeries
-from engines.localize.generator import KIND_WEIGHTS, ForgeryGenerator, random_crop
+from engines.localize.generator import KIND_WEIGHTS, KIND_WEIGHTS_2, ForgeryGenerator, random_crop
 from engines.localize.postprocess import post_process
 from engines.localize.regions import object_mask, random_blob
 from tests.engines.localize._fixtures import photo, photo_pool
@@ -30,7 +30,7 @@ def test_same_seed_same_samples_other_seed_differs(pool):
     assert sum(differs) >= 5
 
 
-@pytest.mark.parametrize("kind", [k for k in KIND_WEIGHTS if k != "authentic"])
+@pytest.mark.parametrize("kind", [k for k in KIND_WEIGHTS_2 if k != "authentic"])
 def test_mask_covers_every_change_before_post_processing(pool, kind):
     gen = ForgeryGenerator(pool, seed=1, kinds={kind: 1.0}, post=False)
     for i in range(6):
@@ -40,7 +40,7 @@ def test_mask_covers_every_change_before_post_processing(pool, kind):
         # feathered edges change pixels at most ~3 sigma (sigma <= 2) outside the mask
         near = cv2.dilate(s.mask.astype(np.uint8), np.ones((15, 15), np.uint8)).astype(bool)
         assert not (changed & ~near).any(), f"{kind} sample {i} changed pixels outside its mask"
-        if kind in ("splice", "removal") or (kind == "copy_move" and s.recipe["feather"] == 0):
+        if kind in ("splice", "removal", "background") or (kind == "copy_move" and s.recipe["feather"] == 0):
             assert changed[s.mask].mean() > 0.2
 
 
@@ -105,3 +105,11 @@ def test_regions():
     assert object_mask(np.zeros((50, 50), np.uint16), np.random.default_rng(0)) is None
     blob = random_blob((200, 200), np.random.default_rng(1), 0.02, 0.05)
     assert 0.005 < blob.mean() < 0.12
+
+
+def test_mix_one_never_replaces_backgrounds(pool):
+    assert "background" not in KIND_WEIGHTS
+    kinds = {ForgeryGenerator(pool, seed=2).sample(i).kind for i in range(40)}
+    assert "background" not in kinds and len(kinds) >= 5
+    with pytest.raises(ValueError, match="unknown forgery kinds"):
+        ForgeryGenerator(pool, kinds={"teleport": 1.0})

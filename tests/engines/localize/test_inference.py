@@ -55,7 +55,8 @@ def test_tiled_and_whole_image_outputs(tiny_loaded):
         assert r.heatmap.dtype == np.float32 and 0 <= r.heatmap.min() and r.heatmap.max() <= 1
         assert 0 <= r.confidence.min() and r.confidence.max() <= 1 and 0 <= r.score <= 1
         assert np.array_equal(r.mask, r.heatmap > 0.5)
-    assert len(calls) >= 6 and "tile 6 of 6" in calls[5][1]
+    assert [m for _, m in calls if m.startswith("tile")] == [f"tile {i} of 6" for i in range(1, 7)]
+    assert calls[0][1] == "computing JPEG error levels"
     assert np.corrcoef(tiled.heatmap.ravel(), whole.heatmap.ravel())[0, 1] > 0.5
 
 
@@ -74,13 +75,13 @@ def test_cancel_between_tiles(tiny_loaded):
 
     def progress(fraction, message):
         seen.append(message)
-        if len(seen) == 2:
+        if len(seen) == 3:
             ctx.cancel()
         ctx.progress(fraction, message)
 
     with pytest.raises(Cancelled):
         localize(photo("chelsea", (300, 600)), tiny_loaded, tile=256, progress=progress)
-    assert len(seen) == 2
+    assert seen == ["computing JPEG error levels", "tile 1 of 6", "tile 2 of 6"]
 
 
 def test_shipped_model_localizes_a_splice():

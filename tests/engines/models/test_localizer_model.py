@@ -19,7 +19,7 @@ def tiny():
 
 
 def test_output_shapes(tiny):
-    out = tiny(torch.rand(2, 3, 64, 96))
+    out = tiny(torch.rand(2, 3, 64, 96), torch.rand(2, 2, 64, 96))
     for key in ("logit", "pros0", "def0", "pros1", "def1", "edge"):
         assert out[key].shape == (2, 1, 16, 24), key
     assert out["image_logit"].shape == (2,)
@@ -31,11 +31,11 @@ def test_loss_backpropagates_to_every_stream(tiny):
     tiny.train()
     mask = torch.zeros(2, 1, 64, 64)
     mask[0, :, 16:40, 20:50] = 1.0
-    loss, parts = localizer_loss(tiny(torch.rand(2, 3, 64, 64)), mask)
+    loss, parts = localizer_loss(tiny(torch.rand(2, 3, 64, 64), torch.rand(2, 2, 64, 64)), mask)
     loss.backward()
     assert torch.isfinite(loss) and set(parts) == {"map", "dice", "streams", "edge", "image"}
-    for name in ("trunk.stage4.0.0.weight", "noise.bayar.weight", "fmm16.gate.0.weight", "pros_debate.0.weight",
-                 "def_head1.weight", "edge.1.weight", "image_head.2.weight", "suppression"):
+    for name in ("trunk.stage4.0.0.weight", "noise.bayar.weight", "noise.down2.0.weight", "fmm16.gate.0.weight",
+                 "pros_debate.0.weight", "def_head1.weight", "edge.1.weight", "image_head.2.weight", "suppression"):
         grad = dict(tiny.named_parameters())[name].grad
         assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0, name
 
@@ -43,12 +43,12 @@ def test_loss_backpropagates_to_every_stream(tiny):
 def test_one_optimiser_step_lowers_the_loss_on_a_fixed_batch(tiny):
     tiny.train()
     torch.manual_seed(1)
-    x, mask = torch.rand(2, 3, 32, 32), torch.zeros(2, 1, 32, 32)
+    x, ela, mask = torch.rand(2, 3, 32, 32), torch.rand(2, 2, 32, 32), torch.zeros(2, 1, 32, 32)
     mask[:, :, 4:20, 4:20] = 1.0
     opt = torch.optim.Adam(tiny.parameters(), 1e-2)
     losses = []
     for _ in range(3):
-        loss, _ = localizer_loss(tiny(x), mask)
+        loss, _ = localizer_loss(tiny(x, ela), mask)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -99,3 +99,44 @@ def test_boundary_target_is_a_band_around_the_mask():
     m[..., 3:7, 3:7] = 1.0
     edge = boundary_target(m)[0, 0]
     assert edge[5, 5] == 0 and edge[3, 3] == 1 and edge[2, 3] == 1 and edge[0, 0] == 0
+
+
+def test_folding_batch_norm_keeps_the_outputs(tiny):
+    from engines.models.fuse import fold_batchnorm
+
+    tiny.train()
+    tiny(torch.rand(4, 3, 64, 64), torch.rand(4, 2, 64, 64))  # move the running statistics from their defaults
+    tiny.eval()
+    x, ela = torch.rand(1, 3, 48, 64), torch.rand(1, 2, 48, 64)
+    with torch.no_grad():
+        before = tiny(x, ela)["logit"].clone()
+        fold_batchnorm(tiny)
+        after = tiny(x, ela)["logit"]
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in tiny.trunk.modules())
+    assert torch.allclose(before, after, atol=1e-4)
+    with pytest.raises(ValueError, match="eval mode"):
+        fold_batchnorm(tiny.train())
+
+
+def test_error_level_inputs_are_required(tiny):
+    with pytest.raises(ValueError, match="2 extra feature channels"):
+        tiny(torch.rand(1, 3, 32, 32))
+    with pytest.raises(ValueError, match="2 extra feature channels"):
+        tiny(torch.rand(1, 3, 32, 32), torch.rand(1, 3, 32, 32))
+
+
+def test_warm_start_into_a_model_with_more_inputs_starts_from_the_same_function(tiny):
+    from engines.localize.train import warm_start
+    from engines.models.localizer import Localizer
+
+    torch.manual_seed(3)
+    old = Localizer(width=0.35, dims=(8, 8, 16), noise_dims=(4, 8, 8, 16), frozen_blocks=0, ela_qualities=(75,))
+    old.train()
+    old(torch.rand(2, 3, 32, 32), torch.rand(2, 1, 32, 32))
+    old.eval()
+    copied = warm_start(tiny, old.state_dict())
+    assert copied == len(old.state_dict())
+    tiny.eval()
+    x, ela = torch.rand(1, 3, 48, 48), torch.rand(1, 2, 48, 48)
+    with torch.no_grad():
+        assert torch.allclose(old(x, ela[:, :1])["logit"], tiny(x, ela)["logit"], atol=1e-5)
