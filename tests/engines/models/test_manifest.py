@@ -42,9 +42,10 @@ def test_round_trip_through_the_manifest(exported):
     assert manifest.architecture == "localizer_tiny" and sha256_file(manifest.weights_path) == manifest.sha256
     loaded = build_from_manifest(manifest)
     x = torch.rand(1, 3, 32, 48)
+    ela = torch.rand(1, len(model.ela_qualities), 32, 48) if getattr(model, "ela_qualities", None) else None
     model.eval()
     with torch.no_grad():
-        a, b = model(x)["logit"], loaded(x)["logit"]
+        a, b = model(x, ela)["logit"], loaded(x, ela)["logit"]
     assert torch.allclose(a, b, atol=0.05)  # fp16 storage
 
 
