@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--seed", type=int, default=0, help="data and initialisation seed (default 0)")
+    p.add_argument("--arch", default="localizer_mnv2_ela", choices=("localizer_mnv2", "localizer_mnv2_ela"),
+                   help="architecture (default localizer_mnv2_ela; localizer_mnv2 has no JPEG error-level inputs)")
     p.add_argument("--mix", type=int, choices=(1, 2), default=1,
                    help="forgery-kind mix: 1 original, 2 adds large-region (background) replacement (default 1)")
     p.add_argument("--init", metavar="MODEL", help="warm start from a model folder (manifest.json) or a state dict")
@@ -44,7 +46,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError(f"BSDS500 not found under {args.data} (expected natural/bsds500/images)", EXIT_USAGE)
     cfg = TrainConfig(data=args.data, out=args.out, minutes=args.minutes, lr=args.lr, batch=args.batch, crop=args.crop,
                       threads=args.threads, seed=args.seed, resume=args.resume, init=args.init,
-                      mix=args.mix,
+                      mix=args.mix, architecture=args.arch,
                       validate_every_s=args.validate_every * 60.0)
     log_path = Path(args.out) / "train.log"
     Path(args.out).mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,15 @@
 """Run the shipped localizer on a whole image: lazy, cached loading; tiling for large images.
 
-The model is fully convolutional; images whose long side is at most ``tile`` run in one pass,
-larger ones as overlapping tiles whose 1/4-resolution logits are blended with linear ramps. The
-image-level score uses features pooled over all tiles and the stitched map.
+The model is fully convolutional; images whose sides are at most ``tile`` run in one pass, larger
+ones as overlapping tiles of about equal size whose 1/4-resolution logits are blended with linear
+ramps. The image-level score uses features pooled over all tiles and the stitched map.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -84,14 +86,15 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets (multiples of 4, so tiles align with the 1/4-resolution output) covering ``length``
-    with tiles of ``tile`` overlapping by at least ``overlap``; the last tile runs to the end (≤ tile + 3)."""
+def tile_spans(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
+    """(start, end) spans of about equal size ≤ ``tile`` + 16 covering ``length``, overlapping by at least
+    ``overlap``; starts are multiples of 16 so every tile keeps the image's JPEG block grid."""
     if length <= tile:
-        return [0]
-    step = tile - overlap
-    last = (length - tile) // 4 * 4
-    return [*range(0, last, step), last]
+        return [(0, length)]
+    n = math.ceil((length - overlap) / (tile - overlap))
+    size = math.ceil((length + (n - 1) * overlap) / n / 16) * 16 + 16
+    starts = [min(length - size, i * (length - size) // (n - 1)) // 16 * 16 for i in range(n)]
+    return [(s, length if i == n - 1 else s + size) for i, s in enumerate(starts)]
 
 
 def _ramp(length: int, overlap: int) -> np.ndarray:
@@ -137,10 +140,40 @@ def _run_tile(loaded: LoadedLocalizer, tile: np.ndarray, ela: np.ndarray | None,
     return maps[:, :oh, :ow], avg, mx
 
 
+class _Stitcher:
+    """Accumulates 1/4-resolution tile maps with ramp weights, and pooled features over tiles."""
+
+    def __init__(self, h: int, w: int, ramp: int):
+        self.qh, self.qw, self.ramp = -(-h // 4), -(-w // 4), ramp
+        self.acc = np.zeros((3, self.qh, self.qw), np.float32)
+        self.weight = np.zeros((self.qh, self.qw), np.float32)
+        self.pool_sum: np.ndarray | None = None
+        self.pool_max: np.ndarray | None = None
+        self.area = 0.0
+
+    def add(self, y: int, x: int, maps: np.ndarray, avg: np.ndarray, mx: np.ndarray, area: float) -> None:
+        th, tw = maps.shape[1:]
+        wgt = np.outer(_ramp(th, self.ramp), _ramp(tw, self.ramp))
+        qy, qx = y // 4, x // 4
+        th, tw = min(th, self.qh - qy), min(tw, self.qw - qx)
+        self.acc[:, qy:qy + th, qx:qx + tw] += maps[:, :th, :tw] * wgt[:th, :tw]
+        self.weight[qy:qy + th, qx:qx + tw] += wgt[:th, :tw]
+        self.pool_sum = avg * area if self.pool_sum is None else self.pool_sum + avg * area
+        self.pool_max = mx if self.pool_max is None else np.maximum(self.pool_max, mx)
+        self.area += area
+
+    def maps(self) -> np.ndarray:
+        return self.acc / np.maximum(self.weight, 1e-6)
+
+
 def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold: float = 0.5,
              tile: int = DEFAULT_TILE, overlap: int = DEFAULT_OVERLAP, progress: Progress | None = None,
              ) -> Localization:
-    """Heatmap, confidence, mask and image-level score for an RGB uint8 image of any size."""
+    """Heatmap, confidence, mask and image-level score for an RGB uint8 image of any size.
+
+    Error levels (when the model uses them) are computed per tile on a helper thread, one tile ahead
+    of the network; tiles start on multiples of 16 so the JPEG grid is the image's own.
+    """
     import torch
 
     from engines.models.localizer import confidence_map
@@ -154,47 +187,37 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
     loaded = loaded or load_localizer()
     t0 = time.perf_counter()
     h, w = image.shape[:2]
-    qualities = getattr(loaded.model, "ela_qualities", ())
-    if progress is not None and qualities:
-        progress(0.02, "computing JPEG error levels")
-    ela = error_levels(image, qualities) if qualities else None
-    ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
-    qh, qw = -(-h // 4), -(-w // 4)
-    acc = np.zeros((3, qh, qw), np.float32)
-    weight = np.zeros((qh, qw), np.float32)
-    pool_sum, pool_max, pool_area = None, None, 0.0
-    total = len(ys) * len(xs)
-    for n, (y, x) in enumerate((y, x) for y in ys for x in xs):
-        if progress is not None:
-            progress(0.05 + 0.85 * n / total, f"tile {n + 1} of {total}" if total > 1 else "running the model")
-        rows = slice(y, h if y == ys[-1] else y + tile)
-        cols = slice(x, w if x == xs[-1] else x + tile)
-        part = image[rows, cols]
-        maps, avg, mx = _run_tile(loaded, part, None if ela is None else ela[rows, cols])
-        th, tw = maps.shape[1:]
-        q = overlap // 4 if total > 1 else 0
-        wgt = np.outer(_ramp(th, q) if len(ys) > 1 else np.ones(th, np.float32),
-                       _ramp(tw, q) if len(xs) > 1 else np.ones(tw, np.float32))
-        qy, qx = y // 4, x // 4
-        th, tw = min(th, qh - qy), min(tw, qw - qx)
-        acc[:, qy:qy + th, qx:qx + tw] += maps[:, :th, :tw] * wgt[:th, :tw]
-        weight[qy:qy + th, qx:qx + tw] += wgt[:th, :tw]
-        area = float(part.shape[0] * part.shape[1])
-        pool_sum = avg * area if pool_sum is None else pool_sum + avg * area
-        pool_max = mx if pool_max is None else np.maximum(pool_max, mx)
-        pool_area += area
+    qualities = tuple(getattr(loaded.model, "ela_qualities", ()))
+    tiles = [(ys, xs) for ys in tile_spans(h, tile, overlap) for xs in tile_spans(w, tile, overlap)]
+    stitcher = _Stitcher(h, w, overlap // 4 if len(tiles) > 1 else 0)
+
+    def features(k: int) -> np.ndarray | None:
+        (y0, y1), (x0, x1) = tiles[k]
+        return error_levels(image[y0:y1, x0:x1], qualities) if qualities else None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(features, 0)
+        for k, ((y0, y1), (x0, x1)) in enumerate(tiles):
+            if progress is not None:
+                progress(0.05 + 0.85 * k / len(tiles),
+                         f"tile {k + 1} of {len(tiles)}" if len(tiles) > 1 else "running the model")
+            ela = pending.result()
+            if k + 1 < len(tiles):
+                pending = pool.submit(features, k + 1)
+            maps, avg, mx = _run_tile(loaded, image[y0:y1, x0:x1], ela)
+            stitcher.add(y0, x0, maps, avg, mx, float((y1 - y0) * (x1 - x0)))
     if progress is not None:
         progress(0.92, "combining")
-    quarter = acc / np.maximum(weight, 1e-6)
+    quarter = stitcher.maps()
     with torch.inference_mode():
-        logit_t = torch.from_numpy(quarter[0][None, None]).to(loaded.device)
         image_logit = loaded.model.image_logit(
-            torch.from_numpy(pool_sum / pool_area)[None].to(loaded.device),
-            torch.from_numpy(pool_max)[None].to(loaded.device), logit_t)
+            torch.from_numpy(stitcher.pool_sum / stitcher.area)[None].to(loaded.device),
+            torch.from_numpy(stitcher.pool_max)[None].to(loaded.device),
+            torch.from_numpy(quarter[0][None, None]).to(loaded.device))
         score = float(torch.sigmoid(image_logit)[0])
         conf_q = confidence_map(*(torch.from_numpy(quarter[i][None, None]) for i in range(3)))[0, 0].numpy()
     full = [cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR) for m in (quarter[0], conf_q)]
     heatmap = (1.0 / (1.0 + np.exp(-np.clip(full[0], -30, 30)))).astype(np.float32)
     confidence = np.clip(full[1], 0.0, 1.0).astype(np.float32)
     return Localization(heatmap=heatmap, confidence=confidence, mask=heatmap > threshold, score=score,
-                        tiles=total, seconds=time.perf_counter() - t0)
+                        tiles=len(tiles), seconds=time.perf_counter() - t0)

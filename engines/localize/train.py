@@ -41,6 +41,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     frozen_blocks: int = 4
     seed: int = 0
+    architecture: str = ARCHITECTURE
     mix: int = 1  # forgery-kind mix of the generator (engines.localize.generator.MIXES)
     init: str | None = None  # warm start: a model folder (manifest.json) or a state-dict file
     threads: int = 1
@@ -190,7 +191,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> Path:
     cv2.setNumThreads(1)
     torch.manual_seed(cfg.seed)
     device = select_device(cfg.device)
-    model = create_model(ARCHITECTURE, pretrained_backbone=True, frozen_blocks=cfg.frozen_blocks).to(device)
+    model = create_model(cfg.architecture, pretrained_backbone=True, frozen_blocks=cfg.frozen_blocks).to(device)
     if device == "cpu":
         model = model.to(memory_format=torch.channels_last)
     groups = _param_groups(model, cfg)
@@ -277,6 +278,6 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> Path:
     record.update(steps=state["step"], samples=state["step"] * cfg.batch, minutes=round(state["elapsed"] / 60, 1),
                   selected_step=best["step"], selection_metrics={k: v for k, v in best.items() if k != "key"},
                   history=state["history"])
-    folder = export_model(model.cpu().float(), out / "localizer", ARCHITECTURE, record)
+    folder = export_model(model.cpu().float(), out / "localizer", cfg.architecture, record)
     log(f"exported step {best['step']} to {folder}")
     return folder
