@@ -20,14 +20,14 @@ def overlay_lut(colormap: str = "inferno", threshold: float = 0.0, opacity: floa
                 ramp: bool = True) -> np.ndarray:
     """256×4 RGBA lookup table for uint8 map levels.
 
-    Levels at or below ``threshold`` (0..1) are transparent; above it alpha rises with the
-    level (square-root ramp) up to ``opacity`` so weak responses do not hide the image;
+    Levels at or below ``threshold`` (0..1) are transparent; above it alpha rises linearly with the
+    level up to ``opacity`` so weak responses barely tint the image and strong ones stand out;
     ``ramp=False`` gives every visible level the same ``opacity``.
     """
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must be within 0..1, got {opacity}")
     levels = np.arange(256, dtype=np.float32) / 255.0
-    weight = np.sqrt(levels) if ramp else np.ones_like(levels)
+    weight = levels if ramp else np.ones_like(levels)
     alpha = np.where(levels > threshold, np.round(weight * opacity * 255.0), 0.0)
     return np.column_stack([lookup_table(colormap), alpha]).astype(np.uint8)
 

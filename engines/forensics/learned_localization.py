@@ -53,14 +53,15 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     summary = (
         f"Integrity score {integrity:.2f} of 1 ({integrity_reading(result.score)}). "
         f"{marked * 100:.1f}% of the pixels are marked as likely manipulated"
-        + (f" (mean confidence {conf_marked:.2f})." if result.mask.any() else ".")
+        + (f" (mean confidence on the marked pixels {conf_marked:.2f})." if result.mask.any() else ".")
     )
     sha = loaded.manifest.sha256 if loaded.manifest is not None else ""
     table = (
         ("Integrity score (1 = looks unedited)", f"{integrity:.3f}"),
         ("Manipulation probability", f"{result.score:.3f}"),
         ("Marked area", f"{marked * 100:.2f}%"),
-        ("Mean confidence", f"{float(result.confidence.mean()):.3f}"),
+        ("Mean confidence (whole image)", f"{float(result.confidence.mean()):.3f}"),
+        ("Mean confidence (marked pixels)", "—" if not result.mask.any() else f"{conf_marked:.3f}"),
         ("Tiles", str(result.tiles)),
         ("Device", loaded.device),
         ("Weights sha256", sha[:16]),
