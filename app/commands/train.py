@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from app.cli import EXIT_USAGE, CliError
+from app.commands._training import run_training
 
 KINDS = ("localize",)
 
@@ -37,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from engines.localize.pools import bsds_root
     from engines.localize.train import TrainConfig, train
-    from engines.models.manifest import WeightsError
 
     if args.minutes <= 0 or args.lr <= 0 or args.batch < 1 or args.crop < 64 or args.crop % 16 or args.threads < 1:
         raise CliError("--minutes and --lr must be > 0, --batch ≥ 1, --crop a multiple of 16 ≥ 64, --threads ≥ 1",
@@ -48,17 +46,4 @@ def handle(args: argparse.Namespace) -> int:
                       threads=args.threads, seed=args.seed, resume=args.resume, init=args.init,
                       mix=args.mix, architecture=args.arch,
                       validate_every_s=args.validate_every * 60.0)
-    log_path = Path(args.out) / "train.log"
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-
-    def log(line: str) -> None:
-        print(line, flush=True)
-        with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-
-    try:
-        folder = train(cfg, log)
-    except (FileExistsError, FileNotFoundError, WeightsError) as exc:
-        raise CliError(str(exc)) from None
-    print(f"model written to {folder}", file=sys.stderr)
-    return 0
+    return run_training(train, cfg, args.out)

@@ -8,10 +8,10 @@ dispatch to it unchanged.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from app.cli import EXIT_USAGE, CliError
+from app.commands._training import run_training
 
 ARCHITECTURES = ("face_dpnet", "face_amten", "face_gocnet", "face_grnet")
 
@@ -40,7 +40,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from engines.facetrain.train import FaceTrainConfig, train
-    from engines.models.manifest import WeightsError
 
     bad_shape = args.batch < 2 or args.batch % 2 or args.size < 64 or args.size % 32
     if args.minutes <= 0 or bad_shape or args.threads < 1 or not 0 <= args.crop_augment <= 2:
@@ -52,17 +51,4 @@ def handle(args: argparse.Namespace) -> int:
     cfg = FaceTrainConfig(data=args.data, out=args.out, architecture=args.architecture, minutes=args.minutes,
                           batch=args.batch, size=args.size, seed=args.seed, threads=args.threads, resume=args.resume,
                           crop_augment=args.crop_augment)
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    log_path = Path(args.out) / "train.log"
-
-    def log(line: str) -> None:
-        print(line, flush=True)
-        with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-
-    try:
-        folder = train(cfg, log)
-    except (FileExistsError, FileNotFoundError, WeightsError) as exc:
-        raise CliError(str(exc)) from None
-    print(f"model written to {folder}", file=sys.stderr)
-    return 0
+    return run_training(train, cfg, args.out)
