@@ -13,8 +13,6 @@ import dataclasses
 import io
 import json
 import math
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 from engines.atomic import atomic_write_bytes, atomic_write_text
 from engines.facetrain.pool import FaceRecord, load_pool, split_pool
 from engines.facetrain.samples import MARGIN, to_tensor, training_batch
+from engines.runtime.prefetch import Prefetcher
 
 
 @dataclasses.dataclass
@@ -44,35 +43,6 @@ class FaceTrainConfig:
     warmup_steps: int = 30
     calibration_crops: int = 128
     crop_augment: float = 1.0
-
-
-class _Producer:
-    """Builds batches on a background thread (OpenCV releases the GIL)."""
-
-    def __init__(self, records: list[FaceRecord], cfg: FaceTrainConfig, first_step: int):
-        self._records, self._cfg, self._step = records, cfg, first_step
-        self._queue: queue.Queue = queue.Queue(maxsize=3)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
-        while not self._stop.is_set():
-            rng = np.random.default_rng([self._cfg.seed, self._step])
-            item = training_batch(self._records, self._cfg.batch, self._cfg.size, rng, self._cfg.crop_augment)
-            self._step += 1
-            while not self._stop.is_set():
-                try:
-                    self._queue.put(item, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-
-    def get(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._queue.get()
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def build_model(cfg: FaceTrainConfig, pretrained: bool):
@@ -139,7 +109,10 @@ def train(cfg: FaceTrainConfig, log: Callable[[str], None] = print) -> Path:
         step, elapsed = int(state["step"]), float(state["elapsed"])
         log(f"resumed at step {step}, {elapsed / 60:.1f} min done")
     budget = cfg.minutes * 60.0
-    producer = _Producer(train_recs, cfg, step)
+    def batch_at(i: int):
+        return training_batch(train_recs, cfg.batch, cfg.size, np.random.default_rng([cfg.seed, i]), cfg.crop_augment)
+
+    producer = Prefetcher(batch_at, first=step)
     model.train()
     _freeze_trunk_bn(model)
     loss_fn = torch.nn.CrossEntropyLoss()

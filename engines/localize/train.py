@@ -13,8 +13,6 @@ import dataclasses
 import json
 import math
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 from engines.localize.features import error_levels
 from engines.localize.generator import MIXES, ForgeryGenerator, random_crop
 from engines.localize.pools import TRAIN_SPLITS, BsdsPool, bsds_root
+from engines.runtime.prefetch import Prefetcher
 
 ARCHITECTURE = "localizer_mnv2_ela"
 
@@ -53,52 +52,24 @@ class TrainConfig:
     warmup_steps: int = 50
 
 
-class BatchProducer:
-    """Generates training batches on a background thread (OpenCV / NumPy release the GIL).
-
-    Each item is (images uint8 (B, crop, crop, 3), masks bool, error levels float32 (B, crop, crop, k) or
-    None); error levels are computed on the whole generated image before cropping.
-    """
-
-    def __init__(self, generator: ForgeryGenerator, first_index: int, batch: int, crop: int, seed: int,
-                 ela_qualities: tuple[int, ...] = ()):
-        self._gen, self._next, self._batch, self._crop, self._seed = generator, first_index, batch, crop, seed
-        self._qualities = ela_qualities
-        self._queue: queue.Queue = queue.Queue(maxsize=3)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
-        while not self._stop.is_set():
-            images, masks, levels = [], [], []
-            for _ in range(self._batch):
-                index = self._next
-                self._next += 1
-                sample = self._gen.sample(index)
-                rng = np.random.default_rng([self._seed, 7, index])
-                stack = sample.image.astype(np.float32)
-                if self._qualities:
-                    stack = np.concatenate([stack, error_levels(sample.image, self._qualities)], axis=2)
-                crop, m = random_crop(stack, sample.mask, self._crop, rng)
-                if rng.random() < 0.5:
-                    crop, m = crop[:, ::-1], m[:, ::-1]
-                images.append(crop[..., :3].astype(np.uint8))
-                levels.append(crop[..., 3:])
-                masks.append(m)
-            item = (np.stack(images), np.stack(masks), np.stack(levels) if self._qualities else None)
-            while not self._stop.is_set():
-                try:
-                    self._queue.put(item, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-
-    def get(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        return self._queue.get()
-
-    def stop(self) -> None:
-        self._stop.set()
+def make_batch(generator: ForgeryGenerator, first_index: int, batch: int, crop: int, seed: int,
+               ela_qualities: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One training batch of generated samples ``first_index …``: images uint8 (B, crop, crop, 3), masks bool,
+    error levels float32 (B, crop, crop, k) or None (computed on the whole generated image before cropping)."""
+    images, masks, levels = [], [], []
+    for index in range(first_index, first_index + batch):
+        sample = generator.sample(index)
+        rng = np.random.default_rng([seed, 7, index])
+        stack = sample.image.astype(np.float32)
+        if ela_qualities:
+            stack = np.concatenate([stack, error_levels(sample.image, ela_qualities)], axis=2)
+        crop_arr, m = random_crop(stack, sample.mask, crop, rng)
+        if rng.random() < 0.5:
+            crop_arr, m = crop_arr[:, ::-1], m[:, ::-1]
+        images.append(crop_arr[..., :3].astype(np.uint8))
+        levels.append(crop_arr[..., 3:])
+        masks.append(m)
+    return np.stack(images), np.stack(masks), (np.stack(levels) if ela_qualities else None)
 
 
 def learning_rate(cfg: TrainConfig, step: int, elapsed_s: float) -> float:
@@ -210,7 +181,8 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> Path:
         log(f"initialised {copied} tensors from {cfg.init}")
     pool = BsdsPool(bsds_root(cfg.data), TRAIN_SPLITS)
     generator = ForgeryGenerator(pool, seed=cfg.seed, kinds=MIXES[cfg.mix])
-    producer = BatchProducer(generator, state["step"] * cfg.batch, cfg.batch, cfg.crop, cfg.seed, model.ela_qualities)
+    producer = Prefetcher(lambda step: make_batch(generator, step * cfg.batch, cfg.batch, cfg.crop, cfg.seed,
+                                                  model.ela_qualities), first=state["step"])
     record = {"config": dataclasses.asdict(cfg), "device": device, "train_photos": len(pool),
               "train_splits": list(TRAIN_SPLITS), "crop": cfg.crop}
     metrics_file = open(out / "metrics.jsonl", "a", encoding="utf-8")
