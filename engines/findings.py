@@ -64,12 +64,20 @@ class Finding:
         return out
 
 
+MAX_LISTED_VALUES = 4096
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.size > MAX_LISTED_VALUES:  # a full-size map: describe it, never list millions of numbers
+            finite = value[np.isfinite(value)] if value.dtype.kind == "f" else value
+            stats = {} if finite.size == 0 or value.dtype.kind not in "biuf" else {
+                "min": float(finite.min()), "mean": float(finite.mean()), "max": float(finite.max())}
+            return {"shape": list(value.shape), "dtype": str(value.dtype), **stats}
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()

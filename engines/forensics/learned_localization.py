@@ -18,16 +18,6 @@ from engines.runtime.jobs import JobContext
 VERSION = "1.0"
 
 
-class DescribedArray(np.ndarray):
-    """An ndarray that serialises (``tolist``) as a short description instead of every value,
-    so full-resolution maps in ``Finding.details`` do not bloat JSON records."""
-
-    def tolist(self) -> dict[str, Any]:  # type: ignore[override]
-        view = np.asarray(self)
-        return {"shape": list(view.shape), "dtype": str(view.dtype), "min": float(view.min()),
-                "mean": float(view.mean()), "max": float(view.max())}
-
-
 def integrity_reading(score: float) -> str:
     """Plain-language reading of the image-level P(manipulated)."""
     if score >= 0.8:
@@ -68,7 +58,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     )
     details = {
         "integrity_score": integrity, "manipulated_probability": result.score,
-        "confidence": np.asarray(result.confidence).view(DescribedArray),
+        "confidence": np.asarray(result.confidence),
         "weights_sha256": sha, "device": loaded.device, "tiles": result.tiles, "seconds": round(result.seconds, 3),
     }
     return Finding(engine="learned_localization", version=VERSION, params=dict(params), summary=summary,

@@ -32,3 +32,13 @@ def test_f1_and_best_f1():
     heat = gt.astype(float) * 0.8 + 0.1
     f, t = best_f1(heat, gt)
     assert f == 1.0 and 0.1 <= t < 0.9
+
+
+def test_finding_json_describes_large_arrays_and_lists_small_ones():
+    from engines.findings import Finding
+
+    big = np.linspace(0, 1, 100 * 100, dtype=np.float32).reshape(100, 100)
+    record = Finding("x", "1", {}, "s", details={"map": big, "small": np.arange(3)}).to_json()
+    assert record["details"]["map"] == {"shape": [100, 100], "dtype": "float32", "min": 0.0, "mean": pytest.approx(0.5),
+                                        "max": 1.0}
+    assert record["details"]["small"] == [0, 1, 2]
