@@ -159,6 +159,10 @@ class ImageCanvas(QtWidgets.QWidget):
     def has_heatmap(self) -> bool:
         return self._heat is not None
 
+    def heatmap(self) -> np.ndarray | None:
+        """The map drawn over the image (uint8 levels or RGB), or None."""
+        return self._heat
+
     def has_mask(self) -> bool:
         return self._mask is not None
 

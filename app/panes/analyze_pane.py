@@ -34,6 +34,7 @@ class DisplayResult:
     mask: np.ndarray | None
     aux: np.ndarray | None = None  # an RGB picture not aligned with the frame (spectrum, thumbnail)
     aux_title: str = ""
+    extra_maps: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # name → uint8 levels
 
 
 def _aux_picture(finding: Finding) -> tuple[np.ndarray | None, str]:
@@ -64,7 +65,18 @@ def run_tool(ctx, analysis_id: str, subject: Subject, params: dict[str, Any]) ->
         heat = fit_to(finding.heatmap, shape)
         heat = heat.astype(np.uint8) if heat.ndim == 3 else to_levels(heat)
     mask = None if finding.mask is None else fit_to(finding.mask.astype(bool), shape)
-    return DisplayResult(finding, heat, mask, aux, aux_title)
+    return DisplayResult(finding, heat, mask, aux, aux_title, _extra_maps(finding, shape))
+
+
+def _extra_maps(finding: Finding, shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Further float maps a finding names in ``details["map_layers"]`` ({title: details key}), as levels."""
+    details = finding.details if isinstance(finding.details, dict) else {}
+    maps = {}
+    for title, key in (details.get("map_layers") or {}).items():
+        value = details.get(key)
+        if isinstance(value, np.ndarray) and value.ndim == 2:
+            maps[title] = to_levels(fit_to(np.clip(value, 0.0, 1.0).astype(np.float32), shape))
+    return maps
 
 
 def fit_to(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -282,7 +294,7 @@ class AnalyzePane(QtWidgets.QWidget):
         self._shown = (self._subject, self._sha)  # issue 4
         self.bookmark_button.setEnabled(True)  # issue 4
         self.summary.setText(finding.summary)
-        self._canvas.set_heatmap(result.heat)
+        self.overlay.show_maps({"Heatmap": result.heat, **result.extra_maps})
         self._canvas.set_mask(result.mask)
         self.table.set_rows(finding.table)
         self.table.setVisible(bool(finding.table))

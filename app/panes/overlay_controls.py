@@ -1,7 +1,9 @@
-"""Opacity / threshold / colormap / twin-view controls bound to an ImageCanvas."""
+"""Opacity / threshold / colormap / twin-view controls bound to an ImageCanvas, and the choice of which
+of a finding's maps is shown when it has more than one (e.g. heatmap or confidence)."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore, QtWidgets
 from superqt.sliders import QLabeledDoubleSlider
 
@@ -15,6 +17,10 @@ class OverlayControls(QtWidgets.QGroupBox):
     def __init__(self, canvas: ImageCanvas, parent: QtWidgets.QWidget | None = None):
         super().__init__("Overlay", parent)
         self._canvas = canvas
+        self._layers: dict[str, np.ndarray] = {}
+        self.layer = QtWidgets.QComboBox()
+        self.layer.setObjectName("overlayLayer")
+        self.layer.setToolTip("Which of the finding's maps is drawn over the image")
         self.opacity = QLabeledDoubleSlider(QtCore.Qt.Orientation.Horizontal)
         self.opacity.setRange(0.0, 1.0)
         self.opacity.setValue(0.6)
@@ -28,6 +34,9 @@ class OverlayControls(QtWidgets.QGroupBox):
         self.show_overlay.setChecked(True)
         form = QtWidgets.QFormLayout(self)
         form.addRow(self.show_overlay)
+        form.addRow("Map", self.layer)
+        self._layer_label = form.labelForField(self.layer)
+        self._set_layer_rows_visible(False)
         form.addRow("Opacity", self.opacity)
         form.addRow("Threshold", self.threshold)
         form.addRow("Colormap", self.colormap)
@@ -37,6 +46,25 @@ class OverlayControls(QtWidgets.QGroupBox):
         self.colormap.currentTextChanged.connect(self._apply)
         self.show_overlay.toggled.connect(self._apply)
         self.twin.toggled.connect(canvas.set_twin)
+        self.layer.currentTextChanged.connect(self._show_layer)
+
+    def show_maps(self, layers: dict[str, np.ndarray | None]) -> None:
+        """Draw the first map and offer the others in the Map box (hidden when there is only one)."""
+        self._layers = {name: m for name, m in layers.items() if m is not None}
+        with QtCore.QSignalBlocker(self.layer):
+            self.layer.clear()
+            self.layer.addItems(list(self._layers))
+        self._set_layer_rows_visible(len(self._layers) > 1)
+        self._canvas.set_heatmap(next(iter(self._layers.values()), None))
+
+    def _show_layer(self, name: str) -> None:
+        if name in self._layers:
+            self._canvas.set_heatmap(self._layers[name])
+
+    def _set_layer_rows_visible(self, visible: bool) -> None:
+        self.layer.setVisible(visible)
+        if self._layer_label is not None:
+            self._layer_label.setVisible(visible)
 
     def _apply(self, *_: object) -> None:
         opacity = float(self.opacity.value()) if self.show_overlay.isChecked() else 0.0

@@ -59,6 +59,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     details = {
         "integrity_score": integrity, "manipulated_probability": result.score,
         "confidence": np.asarray(result.confidence),
+        "map_layers": {"Confidence (bright = heads agree)": "confidence"},
         "weights_sha256": sha, "device": loaded.device, "tiles": result.tiles, "seconds": round(result.seconds, 3),
     }
     return Finding(engine="learned_localization", version=VERSION, params=dict(params), summary=summary,

@@ -109,9 +109,11 @@ def _ramp(length: int, overlap: int) -> np.ndarray:
 def _to_tensor(array: np.ndarray, device: str, scale: float = 1.0):  # -> torch.Tensor
     import torch
 
+    if not array.flags.writeable:  # torch may not share read-only memory (frames from the media cache are)
+        array = np.array(array)
     x = torch.from_numpy(np.ascontiguousarray(array)).permute(2, 0, 1)[None].float()
     if scale != 1.0:
-        x = x.mul_(scale)
+        x = x * scale  # never in place: a float input shares memory with the caller's array
     if device == "cpu":
         x = x.contiguous(memory_format=torch.channels_last)
     return x.to(device)

@@ -134,3 +134,23 @@ def test_spectrum_is_shown_beside_not_over_the_image(window, qtbot, tmp_path):
     assert not window.canvas.has_heatmap()
     assert window.analyze_pane.aux_view.isVisible()
     assert window.analyze_pane.aux_view.image() is not None
+
+
+def test_learned_localization_offers_heatmap_and_confidence_maps(window, qtbot, tmp_path):
+    path = write_still(tmp_path / "photo.png", "PNG", texture(192, 256))
+    _open(window, qtbot, path)
+    pane = window.analyze_pane
+    window.panes.setCurrentWidget(pane)
+    with qtbot.waitSignal(pane.finding_ready, timeout=60000):
+        pane.select_tool("learned_localization")
+    layers = [pane.overlay.layer.itemText(i) for i in range(pane.overlay.layer.count())]
+    assert layers[0] == "Heatmap" and layers[1].startswith("Confidence") and pane.overlay.layer.isVisible()
+    heat = window.canvas.heatmap().copy()
+    pane.overlay.layer.setCurrentIndex(1)
+    confidence = window.canvas.heatmap()
+    assert confidence.shape == heat.shape and not np.array_equal(confidence, heat)
+    expected = np.round(np.clip(pane.last_finding.details["confidence"], 0, 1) * 255)
+    assert np.abs(confidence.astype(int) - expected.astype(int)).max() <= 1
+    with qtbot.waitSignal(pane.finding_ready, timeout=10000):
+        pane.select_tool("ela")  # a one-map tool hides the choice again
+    assert not pane.overlay.layer.isVisible()
