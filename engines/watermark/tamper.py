@@ -25,9 +25,11 @@ from engines.watermark.payload import CODED_BITS, coded_bits
 
 WINDOW_SIGMA = 24.0  # working pixels: the map's resolution (chosen by pixel F1 on Kodak splices)
 Z_CALIBRATION = 2.2  # neighbouring residual samples are correlated; measured on unmarked pictures
-MIN_EXPECTED_Z = 3.0  # weaker expected evidence → unknown, not flagged
+MIN_EXPECTED_Z = 4.0  # weaker expected evidence → unknown, not flagged
 KEEP_SHARE = 0.4  # flagged where the local evidence falls below this share of what was expected
 ABSENT_Z = 2.0  # and the local evidence itself is weak in absolute terms
+GROW_SHARE = 0.6  # a flagged region grows over connected pixels below this share of the expected evidence
+GROW_Z = 3.5  # (and below this absolute evidence): hysteresis, like a Canny edge, so a region is found whole
 MIN_REGION = 1.0  # flagged blobs smaller than MIN_REGION · (2σ)² working pixels are dropped
 
 
@@ -73,10 +75,18 @@ def band_limit(r: np.ndarray, period: float) -> np.ndarray:
     return np.fft.irfft2(spec, s=r.shape).astype(np.float32)
 
 
-def amplitude(rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The texture mask the embedder used, re-estimated on this picture (working size)."""
+def amplitude(rgb: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(the texture mask the embedder used, how strongly the mark shows in the detector's residual), both
+    re-estimated on this picture at working size. The residual divides by local activity to the power
+    ``NORM_POWER``, so in busy areas the mark is weaker there than the embedding amplitude alone suggests."""
     y = geo.working_luma(rgb)
-    return texture_mask(y) if y.shape == shape else np.ones(shape, np.float32)
+    if y.shape != shape:
+        ones = np.ones(shape, np.float32)
+        return ones, ones
+    mask = texture_mask(y)
+    high = y - cv2.GaussianBlur(y, (0, 0), geo.HIGHPASS_SIGMA)
+    activity = np.sqrt(cv2.GaussianBlur(high * high, (0, 0), geo.NORM_SIGMA)) + 2.0
+    return mask, (mask / activity**geo.NORM_POWER).astype(np.float32)
 
 
 def _drop_small(mask: np.ndarray, min_area: float) -> np.ndarray:
@@ -84,6 +94,15 @@ def _drop_small(mask: np.ndarray, min_area: float) -> np.ndarray:
     keep = np.zeros(count, bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
     return keep[labels]
+
+
+def _grow(seeds: np.ndarray, relaxed: np.ndarray) -> np.ndarray:
+    """The connected parts of ``relaxed`` that contain a seed."""
+    count, labels = cv2.connectedComponents((relaxed | seeds).astype(np.uint8), connectivity=8)
+    hit = np.zeros(count, bool)
+    hit[np.unique(labels[seeds])] = True
+    hit[0] = False
+    return hit[labels]
 
 
 def overlay(rgb: np.ndarray, result: TamperMap) -> np.ndarray:
@@ -110,24 +129,27 @@ def tamper_map(rgb: np.ndarray, key: str | bytes, detection: Detection) -> Tampe
     layer = fragile.check(geo.working_luma(rgb), stacked[..., 1], key, lattice, turn, *snap)
     pattern = expected_pattern(shape, key, coded_bits(detection.payload, key), lattice, turn, dy, dx)
     r, weight = stacked[..., 0], stacked[..., 1]
-    q = band_limit(r, lattice.period) * pattern * amplitude(rgb, shape)
+    mask, in_residual = amplitude(rgb, shape)
+    q = band_limit(r, lattice.period) * pattern * mask
     local = cv2.GaussianBlur(q, (0, 0), WINDOW_SIGMA)
     spread = np.sqrt(cv2.GaussianBlur(q * q, (0, 0), WINDOW_SIGMA / np.sqrt(2)) / (4 * np.pi * WINDOW_SIGMA**2))
     spread = np.maximum(spread, 1e-9)
     z = local / spread / Z_CALIBRATION
-    # what an untouched mark would give: global gain times the local pattern energy
+    # what an untouched mark would give: global gain times the local energy of the mark in the residual
     valid = weight > 0.5
-    gain = float(np.sum(q[valid]) / max(np.sum((pattern * pattern * amplitude(rgb, shape))[valid]), 1e-9))
-    energy = pattern * pattern * amplitude(rgb, shape)
+    energy = pattern * pattern * mask * in_residual
+    gain = float(np.sum(q[valid]) / max(np.sum(energy[valid]), 1e-9))
     expected = gain * cv2.GaussianBlur(energy, (0, 0), WINDOW_SIGMA) / spread / Z_CALIBRATION
     unknown = (expected < MIN_EXPECTED_Z) | ~valid
     weak = (z < np.minimum(KEEP_SHARE * expected, ABSENT_Z)) & ~unknown
-    flagged = _drop_small(weak, MIN_REGION * (2 * WINDOW_SIGMA) ** 2)
+    min_area = MIN_REGION * (2 * WINDOW_SIGMA) ** 2
+    seeds = _drop_small(weak, min_area)
+    flagged = _grow(seeds, (z < np.minimum(GROW_SHARE * expected, GROW_Z)) & ~unknown)
     score = np.clip(1.0 - z / np.maximum(expected, 1e-6), 0.0, 1.0)
     score[unknown] = 0.0
     source = "ownership mark"
     if layer.present:  # busy blocks are judged by the semi-fragile layer, the rest by the mark's evidence
-        flagged = np.where(layer.readable, layer.flagged, flagged)
+        flagged = _drop_small(np.where(layer.readable, layer.flagged, flagged), min_area)
         unknown = unknown & ~layer.readable
         score = np.where(layer.readable, layer.flagged.astype(np.float32), score)
         source = "ownership mark and semi-fragile layer"
