@@ -1,0 +1,1 @@
+"""Adversarial photo protection against face-swap and face-editing pipelines (see ``service``)."""

@@ -1,0 +1,61 @@
+"""Adaptive equilibrium weighting: the resistant target gets more weight (known answers with toy targets)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engines.protect.optimise import search
+from engines.protect.panel import AdaptivePanel
+from engines.protect.posting import NO_POSTING
+from tests.engines.protect.protect_factory import ScaledTarget, centred_face
+
+
+def test_equal_progress_gives_equal_weights():
+    panel = AdaptivePanel([1.0, 2.0])
+    for _ in range(5):
+        panel.update(0, 0.3)
+        panel.update(1, 0.6)  # same share of its goal
+    assert panel.weights() == pytest.approx([0.5, 0.5])
+
+
+def test_resistant_target_gets_more_weight():
+    panel = AdaptivePanel([1.0, 1.0], temperature=0.1)
+    for _ in range(10):
+        panel.update(0, 0.9)  # nearly broken
+        panel.update(1, 0.1)  # resistant
+    w = panel.weights()
+    assert w.sum() == pytest.approx(1.0)
+    assert w[1] > 0.99 and w[0] < 0.01  # softmax((1-0.1)/0.1 vs (1-0.9)/0.1) = e^8 : 1
+
+
+def test_moving_average_and_inactive_targets():
+    panel = AdaptivePanel([1.0, 1.0, 1.0], beta=0.5)
+    panel.update(0, 1.0)
+    panel.update(0, 0.0)
+    assert panel.effect[0] == pytest.approx(0.5)
+    w = panel.weights(active=[0, 2])
+    assert w[1] == 0.0 and w[0] + w[2] == pytest.approx(1.0)
+    assert w[0] < w[2]  # target 2 has no effect yet: full shortfall
+    panel.update(2, float("nan"))  # ignored
+    assert panel.effect[2] == 0.0
+
+
+@pytest.mark.parametrize("goals", [[], [1.0, 0.0], [-1.0]])
+def test_bad_goals_are_refused(goals):
+    with pytest.raises(ValueError):
+        AdaptivePanel(goals)
+
+
+def test_search_shifts_weight_to_the_resistant_toy_target():
+    clean = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.25
+    eps = torch.full((1, 1, 32, 32), 4 / 255)
+    easy, hard = ScaledTarget("easy", gain=200.0), ScaledTarget("hard", gain=20.0)
+    for t in (easy, hard):
+        t.prepare(clean, centred_face(32))
+    panel = AdaptivePanel([1.0, 1.0])
+    _, log = search(clean, eps, [easy, hard], 20, NO_POSTING, np.random.default_rng(0), panel=panel)
+    # |δ| saturates at 4/255 ≈ 0.0157: easy reaches 3.1 × its goal, hard only 0.31
+    assert log.losses[0] >= 1.0 > log.losses[1] > 0.2
+    assert log.weights[1] > 0.95 > log.weights[0]
