@@ -1,0 +1,143 @@
+"""Face-local marks (LIDMark / DAWF style): every face carries its own payload in its canonical square.
+
+Embedding (``embed_faces``) writes each face's message (``face_payload``: owner ID, landmark positions, MAC)
+with the block dither modulation of ``face_codec`` into the face's canonical square (``face_frame``), warped
+into the picture. It is closed-loop: the square is read back from the marked, rounded picture and the
+projections are corrected, so interpolation and rounding cost no bits. Reading (``read_face``): the face's
+re-detected landmarks give the square, ``face_search`` finds the exact frame (near first, then wide for
+edited faces), and the soft bits of the best frame are decoded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from engines.faces.types import Face
+from engines.watermark import face_frame as frame
+from engines.watermark import geometry as geo
+from engines.watermark.face_codec import BLOCK, GRID, LEVELS, PER_BLOCK, SLOTS, Codec, codec, reliability
+from engines.watermark.face_payload import MESH_INDEX, FacePayload, coded_bits, decode_soft
+from engines.watermark.face_search import near_search, wide_search
+from engines.watermark.ownership import add_luma, check_rgb
+
+ROUNDS = 3  # closed-loop embedding passes
+FINE_MISALIGNMENT = 0.1  # canonical pixels left once the frame is found (weights of the soft bits)
+SYNC_FLOOR = 5.0  # sync score below which no payload is decoded
+BLOCK_ERRORS = 3  # a block with this many wrong coded bits (of PER_BLOCK) counts as changed
+
+
+def landmarks_of(face: Face) -> np.ndarray:
+    """The payload's landmarks of a detected face, in picture pixels (needs the dense mesh)."""
+    if face.landmarks_dense is None:
+        raise ValueError("face marks need the 468-point face mesh (BlazeFace + mesh detector)")
+    return np.asarray(face.landmarks_dense, np.float64)[MESH_INDEX]
+
+
+def markable(face: Face) -> bool:
+    """Whether a face is large enough (and has the mesh) to carry a face mark."""
+    return face.landmarks_dense is not None and frame.eye_distance(face.landmarks5) >= frame.MIN_EYE_DISTANCE
+
+
+def _embed_one(y: np.ndarray, delta: np.ndarray, matrix: np.ndarray, bits: np.ndarray, cod: Codec) -> None:
+    """Add one face's mark to the luma offset ``delta`` (in place), corrected from read-backs of the result."""
+
+    def read(offset: np.ndarray) -> np.ndarray:
+        return cod.project(frame.face_view(np.clip(np.rint(y + offset), 0, 255), matrix).square(matrix))
+
+    start = cod.project(frame.face_view(y + delta, matrix).square(matrix))
+    targets = cod.targets(start, bits)
+    moved = targets - start
+    for _ in range(ROUNDS):
+        patch, (y0, y1, x0, x1) = frame.from_square(cod.pattern(moved), matrix, y.shape)
+        trial = delta.copy()
+        trial[y0:y1, x0:x1] += patch
+        moved = moved + (targets - read(trial))
+    patch, (y0, y1, x0, x1) = frame.from_square(cod.pattern(moved), matrix, y.shape)
+    delta[y0:y1, x0:x1] += patch
+
+
+def grid_area(face: Face) -> float:
+    """Picture pixels covered by a face's block grid."""
+    scale = np.sqrt(abs(np.linalg.det(frame.canonical_matrix(face.landmarks5)[:, :2])))
+    return float((GRID * BLOCK / scale) ** 2)
+
+
+def fitting_amplitude(rgb: np.ndarray, faces: list[Face], original: np.ndarray | None, psnr_floor: float) -> float:
+    """The largest of ``LEVELS`` (grey-level RMS) that keeps ``psnr_floor`` for the whole picture, given what
+    ``original`` → ``rgb`` already changed (the whole-image mark); the smallest level when none does."""
+    spent = 0.0 if original is None else float(np.mean((rgb.astype(np.float64) - original) ** 2))
+    budget = 255.0**2 / 10 ** (psnr_floor / 10) - spent
+    area = min(sum(grid_area(f) for f in faces), float(rgb.shape[0] * rgb.shape[1]))
+    if area <= 0:
+        return LEVELS[0]
+    fits = np.sqrt(max(budget, 0.0) * rgb.shape[0] * rgb.shape[1] / area)
+    return next((level for level in LEVELS if level <= fits), LEVELS[-1])
+
+
+def embed_faces(rgb: np.ndarray, faces: list[tuple[Face, int]], key: str | bytes,
+                original: np.ndarray | None = None, psnr_floor: float = 40.5) -> np.ndarray:
+    """A copy of ``rgb`` where every (face, owner ID) pair carries its own face mark under ``key``.
+
+    Faces must come from the BlazeFace + mesh detector run on the picture being marked; faces that are not
+    ``markable`` are left as they are. The marks' amplitude is the largest of ``LEVELS`` that keeps
+    ``psnr_floor`` against ``original`` (the unmarked picture, when ``rgb`` already carries the whole-image mark).
+    """
+    rgb = check_rgb(rgb)
+    if original is not None and np.shape(original) != rgb.shape:
+        raise ValueError("the original picture must have the marked picture's shape")
+    faces = [(f, o) for f, o in faces if markable(f)]
+    amplitude = fitting_amplitude(rgb, [f for f, _ in faces], original, psnr_floor)
+    cod = codec(key, amplitude)
+    y = geo.luma(rgb)
+    delta = np.zeros(y.shape, np.float32)
+    for face, owner in faces:
+        matrix = frame.canonical_matrix(face.landmarks5)
+        points = frame.to_canonical(matrix, landmarks_of(face))
+        bits = cod.slot_bits(coded_bits(owner, points, key))
+        _embed_one(y, delta, matrix, bits, cod)
+    return add_luma(rgb, delta)
+
+
+@dataclasses.dataclass(frozen=True)
+class FaceRead:
+    """What was read from one face: its payload (None when none verified) and where its mark lies."""
+
+    payload: FacePayload | None
+    sync: float  # how well the best frame's projections sit on the lattices (≈ N(0, 1) without a mark)
+    matrix: np.ndarray  # picture → canonical square of the mark as embedded
+    block_errors: np.ndarray | None = None  # (GRID, GRID) wrong coded bits per block, once the payload verified
+
+    @property
+    def found(self) -> bool:
+        return self.payload is not None
+
+
+def read_face(y: np.ndarray, landmarks5: np.ndarray, key: str | bytes, wide: bool = True) -> FaceRead:
+    """Look for a face mark under ``key`` around a face with these five landmarks (``y``: picture luma).
+
+    ``wide``: when the near search finds nothing, search further (edited faces; about 0.5 s more)."""
+    guess = frame.canonical_matrix(landmarks5)
+    view = frame.face_view(y, guess)
+    codecs = [codec(key, level) for level in LEVELS]
+    sync, matrix, cod = near_search(view, guess, codecs)
+    if sync < SYNC_FLOOR and wide:
+        sync, matrix, cod = max((sync, matrix, cod), wide_search(view, guess, codecs), key=lambda r: r[0])
+    if sync < SYNC_FLOOR:
+        return FaceRead(None, sync, matrix)
+    square = view.square(matrix)
+    proj = cod.project(square)
+    weights = reliability(square, cod, FINE_MISALIGNMENT)
+    payload, recoded = decode_soft(cod.soft(proj) * weights.ravel()[cod.slot_of_bit], key)
+    if payload is None:
+        return FaceRead(None, sync, matrix)
+    wrong = (cod.soft(proj) > 0) != recoded.astype(bool)
+    per_slot = np.zeros(SLOTS)
+    per_slot[cod.slot_of_bit] = wrong
+    filler_wrong = (np.cos(cod.phase(proj)).ravel() < 0) != cod.filler.astype(bool)
+    unused = np.ones(SLOTS, bool)
+    unused[cod.slot_of_bit] = False
+    per_slot[unused] = filler_wrong[unused]
+    errors = per_slot.reshape(GRID * GRID, PER_BLOCK).sum(axis=1).reshape(GRID, GRID)
+    return FaceRead(payload, sync, matrix, errors.astype(np.int64))

@@ -1,0 +1,170 @@
+"""Per-face verification (LIDMark / DAWF style): for every face in a picture, whose face it is, whether it was
+altered after marking, and where.
+
+Three kinds of evidence, each from the face's own mark:
+- the landmarks the mark carries against the landmarks detected now (a moved mouth, raised brows, a
+  reshaped chin: the regions whose points moved more than ``MOVE_LIMIT`` eye distances);
+- the mark's own blocks: once the payload verifies, the re-encoded bits show which blocks of the face's
+  square no longer hold what was written (pixels replaced there);
+- no readable mark in a face that should have one (other faces of the picture carry one under this key,
+  or the mark's sync shows it is there but damaged): the whole face was replaced or heavily edited.
+Optionally the whole-image mark's tamper map (``changed``) counts too, where it covers a face.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import cv2
+import numpy as np
+
+from engines.faces.types import Face
+from engines.watermark import face_frame as frame
+from engines.watermark import face_marks as marks
+from engines.watermark import geometry as geo
+from engines.watermark import owners
+from engines.watermark.face_codec import BLOCK, ORIGIN
+from engines.watermark.face_payload import LANDMARKS, REGIONS
+
+EYE_DISTANCE = float(np.hypot(*(frame.TEMPLATE[1] - frame.TEMPLATE[0])))  # canonical pixels
+MOVE_LIMIT = 0.15  # eye distances: a region whose landmark moved further counts as altered
+MIN_CHANGED_BLOCKS = 2  # blocks (16 canonical px) holding the wrong bits before a face counts as altered
+DAMAGED_SYNC = 8.0  # a mark this clearly present whose payload does not verify was damaged
+CHANGED_SHARE = 0.3  # share of a face's box the whole-image tamper map must flag
+NEAR_LANDMARK = 14.0  # canonical pixels: a changed block this close to a region's landmark is named after it
+OTHER_AREA = "cheeks, forehead or outline"
+
+
+@dataclasses.dataclass(frozen=True)
+class FaceVerdict:
+    """The per-face answer. ``altered`` is None when nothing tells (no face mark under this key, no other
+    evidence); ``index`` counts faces from the left, starting at 1."""
+
+    index: int
+    box: tuple[float, float, float, float]
+    marked: bool
+    owner_id: str | None
+    owner: str | None
+    altered: bool | None
+    where: tuple[str, ...]
+    sync: float
+    moved: dict[str, float]  # region → largest landmark displacement, in eye distances
+    changed_blocks: int
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"face": self.index, "box": [round(v, 1) for v in self.box], "marked": self.marked,
+                "owner_id": self.owner_id, "owner": self.owner, "altered": self.altered, "where": list(self.where),
+                "sync": round(self.sync, 2), "landmark_shift_eye": {k: round(v, 3) for k, v in self.moved.items()},
+                "changed_blocks": self.changed_blocks, "reasons": list(self.reasons)}
+
+    def summary(self) -> str:
+        """One line: face, owner, verdict."""
+        who = self.owner or (f"owner ID {self.owner_id}" if self.owner_id else "no face mark")
+        verdict = {True: "ALTERED", False: "unaltered", None: "cannot tell"}[self.altered]
+        where = f" ({', '.join(self.where)})" if self.where else ""
+        return f"face {self.index}: {who}: {verdict}{where}"
+
+
+def _moved(read: marks.FaceRead, face: Face) -> dict[str, float]:
+    assert read.payload is not None
+    detected = frame.to_canonical(read.matrix, marks.landmarks_of(face))
+    shift = np.hypot(*(detected - read.payload.landmarks).T) / EYE_DISTANCE
+    out: dict[str, float] = {}
+    for (region, _), value, clipped in zip(LANDMARKS, shift, read.payload.clipped, strict=True):
+        if not clipped:
+            out[region] = max(out.get(region, 0.0), float(value))
+    return out
+
+
+def _changed_areas(read: marks.FaceRead) -> tuple[int, list[str]]:
+    """(changed blocks, names of the areas they lie in)."""
+    assert read.payload is not None and read.block_errors is not None
+    rows, cols = np.nonzero(read.block_errors >= marks.BLOCK_ERRORS)
+    centres = ORIGIN + BLOCK * (np.stack([cols, rows], axis=1) + 0.5)
+    names = []
+    for c in centres:
+        dist = np.hypot(*(read.payload.landmarks - c).T)
+        nearest = int(np.argmin(dist))
+        names.append(LANDMARKS[nearest][0] if dist[nearest] <= NEAR_LANDMARK else OTHER_AREA)
+    return len(centres), names
+
+
+def _box_share(changed: np.ndarray | None, face: Face) -> float:
+    if changed is None:
+        return 0.0
+    x0, y0, x1, y1 = (round(float(v)) for v in face.box)
+    region = changed[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    return float(region.mean()) if region.size else 0.0
+
+
+def _ordered(names: list[str]) -> tuple[str, ...]:
+    order = {name: i for i, name in enumerate((*REGIONS, OTHER_AREA))}
+    return tuple(sorted(set(names), key=lambda n: order.get(n, len(order))))
+
+
+def verify_faces(rgb: np.ndarray, key: str | bytes, faces: list[Face] | None = None,
+                 changed: np.ndarray | None = None, thorough: bool = False) -> list[FaceVerdict]:
+    """Read every face's mark under ``key`` and judge it. ``faces`` default to the still-image detector's;
+    ``changed`` is the whole-image mark's tamper map (bool, picture size) when that mark was found.
+
+    Faces whose mark is not found near their landmarks' square get the wide search (edited faces, about
+    1 s each) when another face's mark was found or ``thorough`` (e.g. the whole-image mark was found)."""
+    if faces is None:
+        from engines.faces import still_detector
+
+        faces = still_detector().detect(rgb)
+    faces = sorted(faces, key=lambda f: (float(f.box[0]), float(f.box[1])))
+    y = geo.luma(np.asarray(rgb))
+    reads = [marks.read_face(y, f.landmarks5, key, wide=False) if marks.markable(f) else None for f in faces]
+    any_marked = any(r is not None and r.found for r in reads)
+    if any_marked or thorough:
+        reads = [marks.read_face(y, f.landmarks5, key) if r is not None and not r.found else r
+                 for f, r in zip(faces, reads, strict=True)]
+        any_marked = any(r is not None and r.found for r in reads)
+    verdicts = []
+    for i, (face, read) in enumerate(zip(faces, reads, strict=True), start=1):
+        box = tuple(float(v) for v in face.box)
+        sync = read.sync if read is not None else 0.0
+        moved: dict[str, float] = {}
+        blocks, where, reasons = 0, [], []
+        owner_id = owner = None
+        if read is not None and read.found and read.payload is not None:
+            owner_id = read.payload.owner_hex
+            owner = owners.lookup(owner_id)
+            moved = _moved(read, face)
+            shifted = [r for r, v in moved.items() if v > MOVE_LIMIT]
+            if shifted:
+                where += shifted
+                reasons.append("landmarks moved: " + ", ".join(f"{r} {moved[r]:.2f}" for r in _ordered(shifted)))
+            blocks, areas = _changed_areas(read)
+            if blocks >= MIN_CHANGED_BLOCKS:
+                where += areas
+                reasons.append(f"{blocks} block(s) of the face mark no longer hold their bits")
+        elif read is not None and (any_marked or sync >= DAMAGED_SYNC):
+            where.append("whole face")
+            reasons.append("face mark destroyed" if sync >= DAMAGED_SYNC else
+                           "no face mark, while other faces in the picture carry one")
+        share = _box_share(changed, face)
+        if share >= CHANGED_SHARE:
+            where.append("whole face" if not where else OTHER_AREA)
+            reasons.append(f"whole-image mark missing in {100 * share:.0f} % of the face box")
+        marked = owner_id is not None
+        altered: bool | None = bool(reasons) if (marked or reasons) else None
+        verdicts.append(FaceVerdict(i, box, marked, owner_id, owner, altered, _ordered(where), sync, moved, blocks,
+                                    tuple(reasons)))
+    return verdicts
+
+
+def draw_boxes(rgb: np.ndarray, verdicts: list[FaceVerdict]) -> np.ndarray:
+    """A copy of ``rgb`` with every face's box and number: red altered, green unaltered, grey cannot tell."""
+    out = np.ascontiguousarray(rgb).copy()
+    colours = {True: (235, 50, 50), False: (60, 200, 90), None: (170, 170, 170)}
+    thick = max(2, round(min(out.shape[:2]) / 300))
+    for v in verdicts:
+        x0, y0, x1, y1 = (round(c) for c in v.box)
+        cv2.rectangle(out, (x0, y0), (x1, y1), colours[v.altered], thick)
+        cv2.putText(out, str(v.index), (x0 + thick, max(y0 - 2 * thick, 12)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5 * thick, colours[v.altered], thick)
+    return out
