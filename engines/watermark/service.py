@@ -8,6 +8,7 @@ import datetime
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ import numpy as np
 from engines.atomic import atomic_write_bytes
 from engines.watermark import credentials, owners
 from engines.watermark.detector import Detection, detect_frames
+from engines.watermark.face_report import FaceVerdict
 from engines.watermark.media_io import Frames, encode, output_kind, read_frames
 from engines.watermark.metrics import psnr, ssim_luma
 from engines.watermark.ownership import VERSION, embed
-from engines.watermark.payload import Payload, make_payload
+from engines.watermark.payload import Payload, make_payload, owner_id
 from engines.watermark.tamper import TamperMap, tamper_map
 
 CODEC = "truelens-ownership"
@@ -35,12 +37,16 @@ class EmbedResult:
     ssim: float  # luma SSIM, mean over frames
     seconds: float
     signed: bool
+    faces: int | None = None  # faces given their own face mark (None: face marks not asked for)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"output": str(self.output), "watermark_id": self.payload.watermark_id,
-                "owner_id": self.payload.owner_hex, "timestamp": self.payload.timestamp.isoformat(),
-                "frames": self.frames, "psnr_db": round(self.psnr, 2), "ssim": round(self.ssim, 4),
-                "seconds": round(self.seconds, 3), "content_credentials": self.signed}
+        out = {"output": str(self.output), "watermark_id": self.payload.watermark_id,
+               "owner_id": self.payload.owner_hex, "timestamp": self.payload.timestamp.isoformat(),
+               "frames": self.frames, "psnr_db": round(self.psnr, 2), "ssim": round(self.ssim, 4),
+               "seconds": round(self.seconds, 3), "content_credentials": self.signed}
+        if self.faces is not None:
+            out["faces_marked"] = self.faces
+        return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +58,7 @@ class VerifyResult:
     credentials: credentials.CredentialsSummary | None
     tamper: TamperMap | None = None
     tamper_frame: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    faces: tuple[FaceVerdict, ...] | None = None  # per-face report of the first frame (None: not checked)
 
     @property
     def found(self) -> bool:
@@ -85,6 +92,8 @@ class VerifyResult:
         if self.credentials is not None:
             out["credentials"] = self.credentials.as_dict()
             out["credentials_match"] = self.credentials_match
+        if self.faces is not None:
+            out["faces"] = [face.as_dict() for face in self.faces]
         return out
 
 
@@ -102,21 +111,27 @@ def _check_output(src: Path, dst: Path, overwrite: bool) -> None:
 
 def embed_file(src: str | Path, dst: str | Path, owner: str, key: str | bytes, *, strength: float = 1.0,
                c2pa: bool = False, overwrite: bool = False, when: datetime.datetime | None = None,
-               fragile: bool = False) -> EmbedResult:
+               fragile: bool = False, faces: bool = False, face_owners: Sequence[str] | None = None) -> EmbedResult:
     """Mark every frame of ``src`` with (owner, time) under ``key`` and write ``dst`` atomically.
 
     The output format follows ``dst``'s suffix. With ``c2pa`` the output is signed with this installation's
     Content Credentials key, with an assertion carrying the watermark ID. ``fragile`` adds the semi-fragile
-    layer (sharper tamper maps in busy regions, slightly weaker ownership mark). Raises ValueError, MediaError
-    or C2paSigningError with a one-line reason.
+    layer (sharper tamper maps in busy regions, slightly weaker ownership mark). ``faces`` (stills only) also
+    gives every detected face its own face mark carrying its landmarks and an owner: ``face_owners`` from
+    the left (missing ones: ``owner``). Raises ValueError, MediaError or C2paSigningError with a one-line reason.
     """
     src, dst = Path(src), Path(dst)
     _check_output(src, dst, overwrite)
     payload = make_payload(owner, when)
+    if (faces or face_owners) and output_kind(dst) != "still":
+        raise ValueError("face marks are for still pictures (choose a still-image output)")
     started = time.perf_counter()
     media = read_frames(src)
     frames = media.frames[:1] if output_kind(dst) == "still" else media.frames
     marked = [embed(frame, payload, key, strength, fragile) for frame in frames]
+    marked_faces = None
+    if faces or face_owners:
+        marked[0], marked_faces = mark_faces(frames[0], marked[0], key, list(face_owners or []), owner)
     data = encode(Frames(marked, media.kind, media.durations, media.fps), dst)
     if c2pa:
         _write_signed(data, dst, payload)
@@ -125,8 +140,24 @@ def embed_file(src: str | Path, dst: str | Path, owner: str, key: str | bytes, *
     seconds = time.perf_counter() - started
     owners.remember(owner)
     quality = [(psnr(a, b), ssim_luma(a, b)) for a, b in zip(frames, marked, strict=True)]
+    for name in face_owners or []:
+        owners.remember(name)
     return EmbedResult(dst, payload, len(marked), float(np.mean([q[0] for q in quality])),
-                       float(np.mean([q[1] for q in quality])), seconds, c2pa)
+                       float(np.mean([q[1] for q in quality])), seconds, c2pa, marked_faces)
+
+
+def mark_faces(original: np.ndarray, marked: np.ndarray, key: str | bytes, face_owners: Sequence[str],
+               owner: str) -> tuple[np.ndarray, int]:
+    """Give every face of ``marked`` (``original`` with the whole-image mark) its own face mark: the i-th face
+    from the left names ``face_owners[i]`` (``owner`` past the list's end). Returns (picture, faces marked)."""
+    from engines.faces import still_detector
+    from engines.watermark.face_marks import embed_faces, markable
+
+    found = sorted((f for f in still_detector().detect(marked) if markable(f)), key=lambda f: float(f.box[0]))
+    pairs = [(face, owner_id(face_owners[i] if i < len(face_owners) else owner)) for i, face in enumerate(found)]
+    if not pairs:
+        return marked, 0
+    return embed_faces(marked, pairs, key, original=original), len(pairs)
 
 
 def watermark_assertion(payload: Payload) -> dict[str, Any]:
@@ -147,9 +178,10 @@ def _write_signed(data: bytes, dst: Path, payload: Payload) -> None:
 
 
 def verify_file(path: str | Path, key: str | bytes, *, max_frames: int = MAX_VERIFY_FRAMES,
-                check_credentials: bool = True, tamper: bool = True) -> VerifyResult:
+                check_credentials: bool = True, tamper: bool = True, faces: bool = True) -> VerifyResult:
     """Look for the ownership mark under ``key`` (frames of animations and videos are combined), map where a
-    found mark is missing (first frame; ``tamper``), and read the file's Content Credentials.
+    found mark is missing (first frame; ``tamper``), read the file's Content Credentials and, for stills
+    (``faces``), report every face: its face mark's owner, whether and where it was altered.
     Raises MediaError for unreadable input."""
     path = Path(path)
     media = read_frames(path, max_frames=max_frames)
@@ -157,4 +189,10 @@ def verify_file(path: str | Path, key: str | bytes, *, max_frames: int = MAX_VER
     owner = owners.lookup(detection.payload.owner_hex) if detection.payload else None
     creds = credentials.read(path) if check_credentials else None
     changed = tamper_map(media.frames[0], key, detection) if tamper and detection.found else None
-    return VerifyResult(path, detection, len(media.frames), owner, creds, changed, media.frames[0])
+    face_report = None
+    if faces and media.kind == "still":
+        from engines.watermark.face_report import verify_faces
+
+        face_report = tuple(verify_faces(media.frames[0], key, changed=changed.flagged if changed else None,
+                                         thorough=detection.found))
+    return VerifyResult(path, detection, len(media.frames), owner, creds, changed, media.frames[0], face_report)
