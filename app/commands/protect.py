@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--out", required=True, help="output folder (e.g. resources/models)")
     train.add_argument("--minutes", type=float, default=5.0, help="training time per model")
     train.add_argument("--only", action="append", default=None, metavar="NAME", help="train only this model")
+    train.add_argument("--evaluate", action="store_true",
+                       help="only score the models in OUT on the held-out faces (no training)")
     train.set_defaults(handler=_train)
 
 
@@ -108,7 +110,8 @@ def _protect(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from engines.protect.train_surrogates import RECIPES, train_all
+    from engines.models.manifest import WeightsError
+    from engines.protect.train_surrogates import RECIPES, evaluate, train_all
 
     names = tuple(args.only or RECIPES)
     unknown = [n for n in names if n not in RECIPES]
@@ -117,7 +120,10 @@ def _train(args: argparse.Namespace) -> int:
     if args.minutes <= 0:
         raise CliError("--minutes must be positive", EXIT_USAGE)
     try:
-        train_all(args.data, args.out, args.minutes, names)
-    except (FileNotFoundError, ValueError, OSError) as exc:
+        if args.evaluate:
+            evaluate(args.data, args.out, names)
+        else:
+            train_all(args.data, args.out, args.minutes, names)
+    except (FileNotFoundError, ValueError, OSError, WeightsError) as exc:
         raise CliError(str(exc).splitlines()[0]) from None
     return 0

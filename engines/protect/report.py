@@ -1,8 +1,9 @@
 """What a protection run measured, and how to say it without promising more.
 
-``measure_effects`` re-reads the *written* pixels and scores every panel target on each face before
-protection, after it, and after a real JPEG 75 re-encode of the protected photo; MTCNN's full detector is run
-on the same three images. ``ProtectionReport.as_dict`` is what the CLI prints and the GUI shows.
+``measure_effects`` scores every panel target on each face of the *written* pixels before protection, after
+it, and after a real JPEG 75 re-encode (compared with the original after the same re-encode); MTCNN's full
+detector is run on the original, the protected photo and its JPEG 75 version. ``ProtectionReport.as_dict``
+is what the CLI prints and the GUI shows.
 """
 
 from __future__ import annotations
@@ -121,16 +122,22 @@ def jpeg_round_trip(image: np.ndarray, quality: int) -> np.ndarray:
 
 def measure_effects(original: np.ndarray, protected: np.ndarray, regions: list[FaceRegion], targets: list[Target],
                     device: str = "cpu") -> tuple[list[TargetEffect], dict[str, int]]:
-    """Score every target on every face region of the original, the protected and its JPEG 75 version."""
+    """Score every target on every face region: the original (before), the protected photo (after, both against
+    the original), and the protected photo after a real JPEG 75 re-encode against the original after the same
+    re-encode (so the JPEG's own change is not counted as protection)."""
     recoded = jpeg_round_trip(protected, 75)
+    recoded_clean = jpeg_round_trip(original, 75)
     effects = []
     with torch.no_grad():
         for k, region in enumerate(regions):
             clean = region.work_tensor(original, device)
-            views = (clean, region.work_tensor(protected, device), region.work_tensor(recoded, device))
+            protected_view = region.work_tensor(protected, device)
+            clean_jpeg, protected_jpeg = (region.work_tensor(img, device) for img in (recoded_clean, recoded))
             for target in targets:
                 target.prepare(clean, region.face_work)
-                before, after, recoded_loss = (float(target.loss(v)) for v in views)
+                before, after = float(target.loss(clean)), float(target.loss(protected_view))
+                target.prepare(clean_jpeg, region.face_work)
+                recoded_loss = float(target.loss(protected_jpeg))
                 effects.append(TargetEffect(target.name, target.role, k, target.goal, before, after, recoded_loss))
     counts = {name: len(detect_faces(img, device)) for name, img in
               (("before", original), ("after", protected), ("after_jpeg75", recoded))}

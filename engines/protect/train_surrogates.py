@@ -30,11 +30,11 @@ HELD_OUT_EVERY = 4
 LICENCE = ("Weights trained by TrueLens on CelebA-HQ faces (StarGAN v2 sample set, CC BY-NC 4.0 / CelebA "
            "non-commercial research terms): not for commercial use. See MODEL_CARD.md.")
 
-# name: (architecture, kwargs, task, seed, held_out)
-RECIPES: dict[str, tuple[str, dict, str, int, bool]] = {
-    "protect_swap_ae": ("protect_swap_ae", {"width": 32, "latent": 128}, "swap", 0, False),
-    "protect_editor": ("protect_editor_unet", {"width": 24}, "edit", 0, False),
-    "protect_swap_ae_heldout": ("protect_swap_ae_b", {"width": 40, "latent_channels": 48}, "swap", 1, True),
+# name: (architecture, kwargs, task, seed, held_out, batch)
+RECIPES: dict[str, tuple[str, dict, str, int, bool, int]] = {
+    "protect_swap_ae": ("protect_swap_ae", {"width": 24, "latent": 128}, "swap", 0, False, 32),
+    "protect_editor": ("protect_editor_unet", {"width": 16}, "edit", 0, False, 16),
+    "protect_swap_ae_heldout": ("protect_swap_ae_b", {"width": 40, "latent_channels": 48}, "swap", 1, True, 32),
 }
 
 
@@ -115,10 +115,10 @@ def _random_warp(x: torch.Tensor, gen: torch.Generator, amount: float = 0.04) ->
     return F.grid_sample(x, base + flow, padding_mode="border", align_corners=False)
 
 
-def train_one(name: str, crops: np.ndarray, groups: np.ndarray, seconds: float, log: Callable[[str], None],
-              batch: int = 32) -> tuple[torch.nn.Module, dict]:
+def train_one(name: str, crops: np.ndarray, groups: np.ndarray, seconds: float, log: Callable[[str], None]
+              ) -> tuple[torch.nn.Module, dict]:
     """Train the recipe ``name`` for ``seconds``; returns the model and its training record."""
-    arch, kwargs, task, seed, _ = RECIPES[name]
+    arch, kwargs, task, seed, _, batch = RECIPES[name]
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = build(arch, **kwargs)
@@ -156,7 +156,7 @@ def export(model: torch.nn.Module, name: str, record: dict, out_dir: Path) -> Pa
     """Write float16 weights and ``manifest.json`` into ``out_dir/name`` atomically."""
     import io
 
-    arch, kwargs, task, _, held_out = RECIPES[name]
+    arch, kwargs, task, _, held_out, _ = RECIPES[name]
     buf = io.BytesIO()
     torch.save({k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}, buf)
     folder = out_dir / name
@@ -189,3 +189,28 @@ def train_all(data_root: str | Path, out_dir: str | Path, minutes: float = 3.0, 
         written.append(export(model, name, record, Path(out_dir)))
         log(f"wrote {written[-1]} ({record['steps']} steps, loss {record['final_loss']})")
     return written
+
+
+def evaluate(data_root: str | Path, models_dir: str | Path, names: tuple[str, ...] = tuple(RECIPES),
+             log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
+    """Scores on the held-out identities' aligned crops (no jitter): swap models' reconstruction MSE through
+    their own group's decoder and the swap's change; the editor's MSE to the fixed edit vs doing nothing."""
+    from engines.protect.surrogates import load_surrogate
+
+    held = celeba_split(data_root)[1]
+    crops, groups = aligned_crops(held, 1, np.random.default_rng(1), log)
+    x = torch.from_numpy(crops).permute(0, 3, 1, 2).float() / 255.0
+    target = torch.from_numpy(np.stack([fixed_edit(c) for c in crops])).permute(0, 3, 1, 2).float() / 255.0
+    scores = {}
+    for name in names:
+        model = load_surrogate(Path(models_dir) / name).model
+        with torch.no_grad():
+            if RECIPES[name][2] == "swap":
+                own = torch.stack([model.decode(x[i:i + 1], int(g))[0] for i, g in enumerate(groups)])
+                scores[name] = {"reconstruction_mse": float(F.mse_loss(own, x)),
+                                "swap_change_mse": float(F.mse_loss(model(x), x))}
+            else:
+                scores[name] = {"edit_mse": float(F.mse_loss(model(x), target)),
+                                "identity_mse": float(F.mse_loss(x, target))}
+        log(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores[name].items()))
+    return scores

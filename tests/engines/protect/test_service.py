@@ -1,0 +1,144 @@
+"""protect_image / protect_file: budget respected, effect measured, files written atomically, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engines.protect.optimise import budget_for, limit_map
+from engines.protect.service import protect_file, protect_image
+from engines.protect.targets import ManipulationTarget, mtcnn_targets
+from engines.runtime.jobs import Cancelled, JobContext
+from engines.watermark import verify_file
+from tests.engines.protect.protect_factory import ToyEditor, flat_noise, portrait
+
+
+def _panel():
+    toy = ManipulationTarget("toy-editor", ToyEditor().eval().requires_grad_(False), crop_size=32)
+    return [toy, *mtcnn_targets()]
+
+
+@pytest.fixture(scope="module")
+def protected():
+    return protect_image(portrait(), 1.0, targets=_panel(), steps=24, seed=0)
+
+
+def test_default_strength_respects_linf_psnr_and_ssim(protected):
+    img = portrait()
+    diff = np.abs(protected.image.astype(int) - img.astype(int))
+    limits = limit_map(img, budget_for(1.0)) * 255
+    assert diff.max() > 0
+    assert (diff <= np.ceil(limits)[..., None] + 1).all()  # per-pixel budget (+1 for rounding)
+    assert diff.max() <= 6 + 1
+    assert protected.psnr >= 35.0 and protected.ssim >= 0.95
+    assert len(protected.faces) == 1 and protected.steps == 24
+
+
+def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
+    from engines.protect.report import measure_effects
+
+    img = portrait()
+    change = protected.image.astype(int) - img.astype(int)
+    signs = np.random.default_rng(0).choice([-1, 1], change.shape)
+    noise = np.clip(img + signs * np.abs(change), 0, 255).astype(np.uint8)  # same size of change, random signs
+    regions = list(protected.regions)
+    effects, counts = measure_effects(img, protected.image, regions, _panel())
+    baseline = {e.name: e.after for e in measure_effects(img, noise, regions, _panel())[0]}
+    for e in effects:
+        assert e.before == pytest.approx(0.0, abs=1e-3), e.name
+        if e.role == "poison":  # MTCNN: far beyond random noise (measured 13–380×) and a real share of the goal
+            assert e.after > 3 * baseline[e.name] and e.after > 0.1 * e.goal, e.name
+        else:  # the toy editor is nearly linear: aligned change ≈ 2× random change (measured 2.0×)
+            assert e.after > 1.5 * baseline[e.name], e.name
+    assert counts["before"] == 1
+
+
+def test_progress_is_reported_and_cancel_stops_the_search():
+    seen: list[tuple[float, str]] = []
+    protect_image(portrait(), 1.0, targets=_panel(), steps=3, ctx=JobContext(lambda f, m: seen.append((f, m))))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and len(seen) >= 5
+    ctx = JobContext()
+
+    def cancel_at_step(fraction: float, message: str) -> None:
+        if "step 2/" in message:
+            ctx.cancel()
+
+    ctx._on_progress = cancel_at_step
+    with pytest.raises(Cancelled):
+        protect_image(portrait(), 1.0, targets=_panel(), steps=10, ctx=ctx)
+
+
+def test_image_without_faces_is_left_unchanged():
+    img = flat_noise()
+    result = protect_image(img, 1.0, targets=_panel(), steps=2)
+    assert result.faces == () and np.array_equal(result.image, img)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((64, 64), np.uint8), np.zeros((64, 64, 3), np.float32),
+                                 np.zeros((20, 20, 3), np.uint8)])
+def test_bad_images_are_refused(bad):
+    with pytest.raises(ValueError):
+        protect_image(bad, targets=_panel())
+
+
+def test_bad_strength_and_steps_are_refused():
+    with pytest.raises(ValueError):
+        protect_image(portrait(), 0.0, targets=_panel())
+    with pytest.raises(ValueError):
+        protect_image(portrait(), 1.0, targets=_panel(), steps=0)
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_protect_file_writes_a_new_marked_file_and_never_the_input(tmp_path):
+    src = tmp_path / "me.png"
+    Image.fromarray(portrait()).save(src)
+    before = _digest(src)
+    dst = tmp_path / "me-protected.png"
+    report = protect_file(src, dst, owner="Alice", key="pw", steps=4)
+    assert _digest(src) == before and dst.is_file()
+    data = report.as_dict()
+    assert data["faces"] == 1 and data["psnr_db"] >= 35 and data["ssim"] >= 0.95
+    assert {"protect_swap_ae", "mtcnn-onet-landmarks"} <= set(data["targets"])
+    assert data["watermark"]["watermark_id"] and data["limits"] and data["mtcnn_faces_found"]["before"] == 1
+    assert all(e["after"] >= e["before"] - 0.01 for e in data["effects"] if e["role"] == "poison")
+    assert verify_file(dst, "pw").found
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_protect_file_refuses_bad_requests(tmp_path):
+    src = tmp_path / "me.png"
+    Image.fromarray(portrait()).save(src)
+    before = _digest(src)
+    cases = [
+        ((src, src), {}, "new file"),
+        ((src, tmp_path / "out.gif"), {}, "still"),
+        ((tmp_path / "missing.png", tmp_path / "o.png"), {}, "not found"),
+        ((src, tmp_path / "o.png"), {"owner": "A"}, "owner"),
+        ((src, tmp_path / "o.png"), {"c2pa": True}, "Content Credentials"),
+        ((src, tmp_path / "nope" / "o.png"), {}, "does not exist"),
+    ]
+    for args, kwargs, fragment in cases:
+        with pytest.raises(ValueError, match=fragment):
+            protect_file(*args, steps=1, **kwargs)
+    existing = tmp_path / "exists.png"
+    existing.write_bytes(b"keep")
+    with pytest.raises(ValueError, match="already exists"):
+        protect_file(src, existing, steps=1)
+    assert existing.read_bytes() == b"keep" and _digest(src) == before
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_package_exports_lazily_without_loading_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, engines.protect as p; assert 'torch' not in sys.modules; "
+            "assert callable(p.protect_file) and 'torch' in sys.modules")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
