@@ -82,13 +82,36 @@ class NoiseStream(nn.Module):
 
     def forward(self, rgb01: torch.Tensor, extra: torch.Tensor | None = None,
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        x255 = rgb01 * 255.0
-        parts = [self.srm(x255), self.bayar(x255)]
-        if self.extra:
-            if extra is None or extra.shape[1] != self.extra:
-                raise ValueError(f"the noise stream needs {self.extra} extra feature channels")
-            parts.append(extra)
-        residual = self.norm(torch.cat(parts, dim=1))
+        if self.extra and (extra is None or extra.shape[1] != self.extra):
+            raise ValueError(f"the noise stream needs {self.extra} extra feature channels")
+        residual = self._residuals(rgb01, extra) if self.training else self._residuals_fused(rgb01, extra)
         n4 = self.down4(self.down2(residual))
         n8 = self.down8(n4)
         return n4, n8, self.down16(n8)
+
+    def _residuals(self, rgb01: torch.Tensor, extra: torch.Tensor | None) -> torch.Tensor:
+        x255 = rgb01 * 255.0
+        parts = [self.srm(x255), self.bayar(x255)] + ([extra] if self.extra else [])
+        return self.norm(torch.cat(parts, dim=1))
+
+    def _residuals_fused(self, rgb01: torch.Tensor, extra: torch.Tensor | None) -> torch.Tensor:
+        """The same as ``_residuals`` in eval mode, in one dense 5×5 convolution: the SRM kernels become a
+        block-diagonal 3→9 filter beside the constrained 3→k one, and the batch norm's scale and shift are
+        folded into it (and into the clipping step for the SRM part). About a third less time here."""
+        norm = self.norm
+        scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+        shift = norm.bias - norm.running_mean * scale
+        k = self.bayar.weight.shape[0]
+        srm = torch.zeros(9, 3, 5, 5, dtype=rgb01.dtype, device=rgb01.device)
+        for c in range(9):
+            srm[c, c // 3] = self.srm.weight[c, 0]
+        bayar = self.bayar.constrained_weight() / 16.0 * scale[9:9 + k].view(-1, 1, 1, 1)
+        weight = torch.cat([srm * 255.0, bayar * 255.0]).contiguous(memory_format=torch.channels_last)
+        bias = torch.cat([torch.zeros(9, dtype=scale.dtype, device=scale.device), shift[9:9 + k]])
+        out = F.conv2d(rgb01, weight, bias, padding=2)
+        clipped = out[:, :9].clamp(-_SRM_TRUNCATION, _SRM_TRUNCATION)
+        parts = [torch.addcmul(shift[:9].view(1, -1, 1, 1), clipped, (scale[:9] / _SRM_TRUNCATION).view(1, -1, 1, 1)),
+                 out[:, 9:]]
+        if self.extra:
+            parts.append(torch.addcmul(shift[9 + k:].view(1, -1, 1, 1), extra, scale[9 + k:].view(1, -1, 1, 1)))
+        return torch.cat(parts, dim=1)

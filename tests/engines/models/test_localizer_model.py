@@ -140,3 +140,26 @@ def test_warm_start_into_a_model_with_more_inputs_starts_from_the_same_function(
     x, ela = torch.rand(1, 3, 48, 48), torch.rand(1, 2, 48, 48)
     with torch.no_grad():
         assert torch.allclose(old(x, ela[:, :1])["logit"], tiny(x, ela)["logit"], atol=1e-5)
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_fused_inference_residuals_equal_the_training_path(extra):
+    from engines.models.noise import NoiseStream
+
+    torch.manual_seed(0)
+    stream = NoiseStream(extra=extra)
+    with torch.no_grad():  # non-trivial batch-norm statistics, as after training
+        norm = stream.norm
+        norm.running_mean.uniform_(-0.5, 0.5)
+        norm.running_var.uniform_(0.5, 2.0)
+        norm.weight.uniform_(0.5, 1.5)
+        norm.bias.uniform_(-0.2, 0.2)
+    stream.eval()
+    x = torch.rand(1, 3, 48, 64)
+    feats = torch.rand(1, extra, 48, 64) if extra else None
+    with torch.no_grad():
+        reference = stream._residuals(x, feats)
+        fused = stream._residuals_fused(x, feats)
+        fused_cl = stream._residuals_fused(x.contiguous(memory_format=torch.channels_last), feats)
+    assert fused.shape == reference.shape
+    assert torch.allclose(fused, reference, atol=1e-4) and torch.allclose(fused_cl, reference, atol=1e-4)
