@@ -54,12 +54,15 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def _normalise(argv: list[str], commands: set[str]) -> list[str]:
-    """Insert the implicit ``gui`` command: ``truelens photo.jpg`` means ``truelens gui photo.jpg``."""
+    """Insert the implicit ``gui`` command (``truelens photo.jpg`` means ``truelens gui photo.jpg``) and
+    accept the spaced form of the hyphenated commands (``truelens train faces`` = ``truelens train-faces``)."""
     head: list[str] = []
     rest = list(argv)
     while rest[:1] == ["--device"] and len(rest) >= 2:
         head += rest[:2]
         rest = rest[2:]
+    if len(rest) >= 2 and f"{rest[0]}-{rest[1]}" in commands:
+        rest = [f"{rest[0]}-{rest[1]}", *rest[2:]]
     if not rest or (rest[0] not in commands and rest[0] not in ("-h", "--help")):
         rest = ["gui", *rest]
     return head + rest

@@ -77,3 +77,16 @@ def test_headless_fallback_without_display(tmp_path, monkeypatch, capsys):
     assert run(["--sample"]) == 0 or run(["gui", "--sample"]) == 0
     out = capsys.readouterr().out
     assert "no display" in out and (tmp_path / "truelens-output" / "report.html").exists()
+
+
+def test_spaced_form_of_hyphenated_commands(capsys):
+    from app.cli import _normalise
+
+    commands = {"train", "train-faces", "eval", "eval-faces", "gui"}
+    assert _normalise(["train", "faces", "--minutes", "1"], commands) == ["train-faces", "--minutes", "1"]
+    assert _normalise(["eval", "faces"], commands) == ["eval-faces"]
+    assert _normalise(["train", "localize"], commands) == ["train", "localize"]
+    assert _normalise(["--device", "cpu", "eval", "faces"], commands) == ["--device", "cpu", "eval-faces"]
+    with pytest.raises(SystemExit):
+        run(["train", "faces", "--help"])
+    assert "self-blended" in capsys.readouterr().out
