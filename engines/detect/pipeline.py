@@ -108,7 +108,7 @@ def detect_file(path: str | Path, *, max_frames: int = 300, robust: bool = True,
             image = np.asarray(media.frame(index))
             if n == 0 and aigen:
                 aigen_result = _aigen_or_note(image, notes)
-            faces = tracker.update(n, score_faces(image, detector, model, robust))
+            faces = tracker.update(index, score_faces(image, detector, model, robust), position=n)
             frames.append(FrameResult(index, media.timestamp(index), tuple(faces)))
             if progress:
                 progress((n + 1) / len(indices), f"frame {index + 1} of {media.frame_count}")

@@ -14,7 +14,7 @@ from engines.faces.types import box_iou
 class _Track:
     track_id: int
     box: np.ndarray
-    last_seen: int
+    last_seen: int  # position in the sequence of analysed frames (gaps are counted in analysed frames)
     frames: list[int] = dataclasses.field(default_factory=list)
     scores: list[float] = dataclasses.field(default_factory=list)
     unstable: int = 0
@@ -30,9 +30,14 @@ class IouTracker:
         self._done: list[_Track] = []
         self._next_id = 0
 
-    def update(self, frame_index: int, faces: list[FaceResult]) -> list[FaceResult]:
-        """Assign track ids to ``faces`` (returned as new objects) and record their scores."""
-        self._expire(frame_index)
+    def update(self, frame_index: int, faces: list[FaceResult], position: int | None = None) -> list[FaceResult]:
+        """Assign track ids to ``faces`` (returned as new objects) and record their scores under ``frame_index``.
+
+        ``position``: the frame's place among the analysed frames when they are thinned out (default: the
+        frame index); a track ends after ``max_gap`` analysed frames without its face.
+        """
+        position = frame_index if position is None else position
+        self._expire(position)
         ids: list[int | None] = [None] * len(faces)
         if faces and self._live:
             iou = box_iou(np.stack([f.box for f in faces]), np.stack([t.box for t in self._live]))
@@ -40,27 +45,27 @@ class IouTracker:
                 i, j = np.unravel_index(flat, iou.shape)
                 if iou[i, j] < self.min_iou:
                     break
-                if ids[i] is None and self._live[j].last_seen != frame_index:
+                if ids[i] is None and self._live[j].last_seen != position:
                     ids[i] = self._live[j].track_id
-                    self._live[j].last_seen = frame_index
+                    self._live[j].last_seen = position
         out = []
         for face, tid in zip(faces, ids, strict=True):
             if tid is None:
                 tid = self._next_id
                 self._next_id += 1
-                self._live.append(_Track(tid, face.box, frame_index))
+                self._live.append(_Track(tid, face.box, position))
             track = next(t for t in self._live if t.track_id == tid)
-            track.box, track.last_seen = face.box, frame_index
+            track.box, track.last_seen = face.box, position
             track.frames.append(frame_index)
             track.scores.append(face.fake_score)
             track.unstable += int(bool(face.robustness and face.robustness.flagged))
             out.append(dataclasses.replace(face, track_id=tid))
         return out
 
-    def _expire(self, frame_index: int) -> None:
+    def _expire(self, position: int) -> None:
         keep = []
         for t in self._live:
-            (keep if frame_index - t.last_seen <= self.max_gap else self._done).append(t)
+            (keep if position - t.last_seen <= self.max_gap else self._done).append(t)
         self._live = keep
 
     def summaries(self, threshold: float) -> tuple[TrackSummary, ...]:

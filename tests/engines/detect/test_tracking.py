@@ -41,3 +41,12 @@ def test_a_jump_is_a_new_face():
     tracker = IouTracker()
     tracker.update(0, [_face(10, 10, 0.2)])
     assert tracker.update(1, [_face(300, 300, 0.2)])[0].track_id == 1
+
+
+def test_thinned_frames_keep_their_real_indices_and_gaps_count_analysed_frames():
+    tracker = IouTracker(max_gap=1)
+    for n, index in enumerate((0, 10, 20)):  # every tenth frame analysed: consecutive, not gaps of ten
+        out = tracker.update(index, [_face(10 + n, 10, 0.2)], position=n)
+        assert out[0].track_id == 0
+    (summary,) = tracker.summaries(0.5)
+    assert summary.frames == (0, 10, 20)
