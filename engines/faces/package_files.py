@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -49,7 +50,11 @@ YUFACE_LIB = PackageFile(
 
 
 def package_root(package: str) -> Path:
-    """Folder of an installed top-level package, found without importing it."""
+    """Folder of an installed top-level package, found without importing it (in a PyInstaller bundle: the
+    folder the spec copied the package's model files to)."""
+    bundled = Path(getattr(sys, "_MEIPASS", "")) / package
+    if getattr(sys, "frozen", False) and bundled.is_dir():
+        return bundled
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise WeightsError(f"package {package!r} is not installed")

@@ -72,3 +72,16 @@ def test_yunet_backend_agrees_on_the_astronaut():
     faces = YuFaceDetector().detect(astronaut())
     assert len(faces) == 1 and box_iou(faces[0].box, np.array(ASTRONAUT_FACE))[0, 0] > 0.5
     assert faces[0].landmarks_dense is None
+
+
+def test_model_files_are_found_in_a_frozen_bundle(tmp_path, monkeypatch):
+    import sys
+
+    from engines.faces import package_files
+
+    (tmp_path / "mediapipe").mkdir()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert package_files.package_root("mediapipe") == tmp_path / "mediapipe"
+    monkeypatch.setattr(sys, "frozen", False)
+    assert package_files.package_root("mediapipe") != tmp_path / "mediapipe"  # the installed package again
