@@ -6,12 +6,13 @@ busy blocks, so the square is searched for the frame where the projections sit b
 - near: the landmarks of an untouched (or re-compressed, resized) face put the square within about
   0.6 canonical px, so a small grid over shift, scale and rotation and a pattern search suffice;
 - wide: the face mesh is one global fit, so an edited mouth or eye moves the eye and nose landmarks too
-  (by up to 6 canonical px and 5 % in scale on generated warps). Whole-pixel shifts are then read from
-  one padded square per (scale, angle, half-pixel offset) instead of one warp each.
+  (by up to 6 canonical px and 5 % in scale on generated warps, 1° of rotation on a swap). Whole-pixel
+  shifts are then read from one padded square per (scale, angle) instead of one warp each.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 
 import numpy as np
@@ -27,12 +28,15 @@ SHIFTS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 SCALES = (0.995, 1.0, 1.005)
 ANGLES = (-0.4, 0.0, 0.4)  # degrees
 PATTERN_ROUNDS = 10
+THREADS = 2
 COARSE_MISALIGNMENT = 0.6  # canonical pixels assumed while searching (busy slots, which move most, count less)
 # Wide search
 WIDE_PAD = 6  # canonical pixels of whole shifts either way
 WIDE_SCALES = tuple(np.exp(np.linspace(np.log(0.93), np.log(1.07), 15)))
-WIDE_ANGLES = (0.0,)  # the eye line gives the angle well even on edited faces; the refinement adjusts it
-WIDE_KEEP = 3  # best wide-grid points refined by the pattern search
+WIDE_ANGLES = (-1.8, -1.2, -0.6, 0.0, 0.6, 1.2, 1.8)  # degrees: a swap turned the landmarks' square by 1°, an
+# eye edit by 2.2° (found from the 1.8° start by the pattern search)
+WIDE_OFFSETS = ((0.0, 0.0),)  # sub-pixel (dy, dx) starts of the whole shifts (more found nothing more, 2× time)
+WIDE_KEEP = 5  # best wide-grid points refined by the pattern search
 
 Params = tuple[float, float, float, float]  # dx, dy (canonical px), scale, angle (degrees)
 
@@ -91,21 +95,28 @@ def near_search(view: FaceView, guess: np.ndarray, codecs: list[Codec]) -> tuple
 
 
 def wide_search(view: FaceView, guess: np.ndarray, codecs: list[Codec]) -> tuple[float, np.ndarray, Codec]:
-    """Like ``near_search`` over ±``WIDE_PAD`` px and 0.93–1.07× (for edited faces)."""
+    """Like ``near_search`` over ±``WIDE_PAD`` px, 0.93–1.07× and ±1.8° (for edited faces)."""
     score = _Scorer(view, guess, codecs)
     pad, size, span = WIDE_PAD, frame.SIZE, GRID * BLOCK
-    found: list[tuple[float, Params]] = []
-    for s, a, oy, ox in itertools.product(WIDE_SCALES, WIDE_ANGLES, (0.0, 0.5), (0.0, 0.5)):
+
+    def best_shifts(point: tuple[float, float, tuple[float, float]]) -> list[tuple[float, Params]]:
+        s, a, (oy, ox) = point
         # big[j, i] holds guess-frame canonical point (i − pad − ox, j − pad − oy) after scale s and turn a
         big = view.square(score.matrix((pad + ox, pad + oy, s, a)), size + 2 * pad)
         inner = big[ORIGIN:ORIGIN + span + 2 * pad, ORIGIN:ORIGIN + span + 2 * pad]
         windows = np.lib.stride_tricks.sliding_window_view(inner, (span, span))  # [r, c] = shift (pad − r, pad − c)
         values = score.of_grids(windows.reshape(-1, span, span))
+        out = []
         for i in np.argsort(values)[-WIDE_KEEP:]:
             r, c = divmod(int(i), 2 * pad + 1)
-            found.append((float(values[i]), (ox + pad - c, oy + pad - r, s, a)))
+            out.append((float(values[i]), (ox + pad - c, oy + pad - r, s, a)))
+        return out
+
+    points = list(itertools.product(WIDE_SCALES, WIDE_ANGLES, WIDE_OFFSETS))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=THREADS) as pool:  # OpenCV and BLAS release the GIL
+        found = [f for part in pool.map(best_shifts, points) for f in part]
     found.sort(key=lambda f: -f[0])
-    steps = np.array([0.25, 0.25, (WIDE_SCALES[1] / WIDE_SCALES[0] - 1) / 2, 0.4])
+    steps = np.array([0.5, 0.5, (WIDE_SCALES[1] / WIDE_SCALES[0] - 1) / 2, (WIDE_ANGLES[1] - WIDE_ANGLES[0]) / 2])
     refined = [score.refine(p, steps.copy()) for _, p in found[:WIDE_KEEP]]
     sync, level, best = max(refined, key=lambda r: r[0])
     return sync, score.matrix(best), codecs[level]

@@ -1,0 +1,144 @@
+"""Face marks (LIDMark / DAWF): per-face owner and landmarks survive JPEG, edits are found and placed, two faces
+keep two owners, a wrong key names nobody; the payload codec and bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engines.faces import still_detector
+from engines.facetrain.swap import face_swap
+from engines.watermark import attacks, owners
+from engines.watermark import face_frame as frame
+from engines.watermark.face_codec import LEVELS
+from engines.watermark.face_marks import embed_faces, fitting_amplitude, landmarks_of, markable, read_face
+from engines.watermark.face_payload import CODED_BITS, MEAN, STEP, coded_bits, decode_soft, parse
+from engines.watermark.face_report import verify_faces
+from engines.watermark.geometry import luma
+from engines.watermark.metrics import psnr
+from engines.watermark.payload import owner_id
+from tests.engines.watermark._faces import one_face, pull, two_faces
+
+KEY = "face key"
+ALICE, BOB = owner_id("Alice"), owner_id("Bob")
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return still_detector()
+
+
+@pytest.fixture(scope="module")
+def marked_pair(detector):
+    """The two-face canvas, left face marked for Alice and right face for Bob; and its faces."""
+    canvas = two_faces()
+    faces = detector.detect(canvas)
+    assert len(faces) == 2
+    return embed_faces(canvas, [(faces[0], ALICE), (faces[1], BOB)], KEY), faces
+
+
+def test_payload_round_trip_and_mac():
+    gen = np.random.default_rng(1)
+    points = MEAN + gen.uniform(-6, 6, MEAN.shape)
+    bits = coded_bits(ALICE, points, KEY)
+    assert bits.shape == (CODED_BITS,)
+    payload, _ = decode_soft(2.0 * bits - 1.0, KEY)
+    assert payload is not None and payload.owner_id == ALICE
+    assert np.abs(payload.landmarks - points).max() <= STEP / 2 + 1e-9 and not payload.clipped.any()
+    assert decode_soft(2.0 * bits - 1.0, "other key")[0] is None  # the MAC is keyed
+    far = points.copy()
+    far[0] += 100.0  # out of the stored range: clipped and flagged, never wrapped around
+    clipped, _ = decode_soft(2.0 * coded_bits(ALICE, far, KEY) - 1.0, KEY)
+    assert clipped is not None and clipped.clipped[0] and not clipped.clipped[1:].any()
+    with pytest.raises(ValueError):
+        coded_bits(ALICE, points[:-1], KEY)
+    with pytest.raises(ValueError):
+        coded_bits(2**32, points, KEY)
+    with pytest.raises(ValueError):
+        decode_soft(np.zeros(CODED_BITS - 1), KEY)
+    assert parse(np.zeros(CODED_BITS, np.uint8), KEY) is None
+
+
+def test_owner_and_landmarks_survive_jpeg_80(detector):
+    photo = one_face()
+    face = detector.detect(photo)[0]
+    marked = embed_faces(photo, [(face, ALICE)], KEY)
+    assert psnr(photo, marked) >= 45  # one face of a 512-px photo: the face mark alone
+    suspect = attacks.jpeg(80)(marked)
+    again = detector.detect(suspect)[0]
+    read = read_face(luma(suspect), again.landmarks5, KEY)
+    assert read.found and read.payload.owner_id == ALICE
+    # decoded landmarks, mapped back through the found frame, land on the ones detected before marking
+    stored = frame.to_picture(read.matrix, read.payload.landmarks)
+    error = np.hypot(*(stored - landmarks_of(face)).T) / frame.eye_distance(face.landmarks5)
+    assert np.median(error) < 0.06 and error.max() < 0.12
+    (verdict,) = verify_faces(suspect, KEY)
+    assert verdict.marked and verdict.altered is False and verdict.where == () and verdict.changed_blocks == 0
+
+
+def test_two_faces_two_owners_and_only_the_edited_one_is_altered(marked_pair):
+    marked, faces = marked_pair
+    owners.remember("Alice")
+    owners.remember("Bob")
+    left, right = verify_faces(attacks.jpeg(85)(marked), KEY)
+    assert (left.owner, right.owner) == ("Alice", "Bob")
+    assert left.altered is False and right.altered is False
+    # lower the right face's mouth by a fifth of the eye distance after marking, then re-compress
+    mouth = faces[1].landmarks_dense[14]
+    eye = frame.eye_distance(faces[1].landmarks5)
+    edited = attacks.jpeg(90)(pull(marked, mouth, (0.0, 0.2 * eye), 0.25 * eye))
+    left, right = verify_faces(edited, KEY, thorough=True)
+    assert left.owner == "Alice" and left.altered is False
+    assert right.owner == "Bob" and right.altered is True and "mouth" in right.where
+    assert not {"left eye", "right eye", "left brow", "right brow"} & set(right.where)
+
+
+def test_which_face_was_swapped_in_a_group(marked_pair, detector):
+    marked, _ = marked_pair
+    donor = np.ascontiguousarray(one_face()[:, ::-1, ::-1])
+    target = detector.detect(marked)[0]
+    swapped, _ = face_swap(marked, target.landmarks_dense, donor, detector.detect(donor)[0].landmarks_dense)
+    left, right = verify_faces(attacks.jpeg(90)(swapped), KEY)
+    assert left.altered is True and left.where == ("whole face",) and not left.marked
+    assert right.marked and right.owner_id == f"{BOB:08x}" and right.altered is False
+
+
+def test_swapped_face_is_altered_and_the_untouched_copy_is_not(detector):
+    photo = one_face()
+    face = detector.detect(photo)[0]
+    marked = embed_faces(photo, [(face, ALICE)], KEY)
+    donor = np.ascontiguousarray(photo[:, ::-1, ::-1])  # another "identity": mirrored, red and blue swapped
+    donor_face = detector.detect(donor)[0]
+    swapped, _ = face_swap(marked, detector.detect(marked)[0].landmarks_dense, donor, donor_face.landmarks_dense)
+    (verdict,) = verify_faces(attacks.jpeg(90)(swapped), KEY, thorough=True)
+    # the mark still stands around the face (hair, forehead, cheeks) but not inside: destroyed, whole face
+    assert verdict.altered is True and verdict.where == ("whole face",) and verdict.sync >= 8
+    (clean,) = verify_faces(attacks.jpeg(90)(marked), KEY, thorough=True)
+    assert clean.altered is False
+
+
+def test_wrong_key_and_unmarked_name_nobody(marked_pair):
+    marked, _ = marked_pair
+    for verdict in verify_faces(marked, "not the key"):
+        assert not verdict.marked and verdict.owner_id is None and verdict.altered is None
+    for verdict in verify_faces(two_faces(), KEY):
+        assert not verdict.marked and verdict.altered is None and verdict.sync < 8
+
+
+def test_amplitude_keeps_the_psnr_budget_and_bad_input(detector):
+    photo = one_face()
+    face = detector.detect(photo)[0]
+    assert fitting_amplitude(photo, [face], None, 40.5) == LEVELS[0]  # small face: full strength
+    noisy = np.clip(photo + np.random.default_rng(0).normal(0, 3.0, photo.shape), 0, 255).astype(np.uint8)
+    assert fitting_amplitude(noisy, [face], photo, 40.5) == LEVELS[-1]  # budget already spent elsewhere
+    bare = dataclasses.replace(face, landmarks_dense=None)
+    assert not markable(bare)
+    assert np.array_equal(embed_faces(photo, [(bare, ALICE)], KEY), photo)  # nothing to mark: unchanged
+    with pytest.raises(ValueError):
+        embed_faces(photo[:40, :40], [(face, ALICE)], KEY)
+    with pytest.raises(ValueError):
+        embed_faces(photo, [(face, ALICE)], KEY, original=photo[:100])
+    with pytest.raises(ValueError):
+        landmarks_of(bare)
