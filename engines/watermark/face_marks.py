@@ -146,7 +146,9 @@ def _decode(view: frame.FaceView, _search_sync: float, matrix: np.ndarray, cod: 
     sync = float(weighted_sync(proj, weights, cod))
     if sync < SYNC_FLOOR:
         return FaceRead(None, sync, matrix)
-    payload, recoded = decode_soft(cod.soft(proj) * weights.ravel()[cod.slot_of_bit], key)
+    # a block whose projections no longer sit on the lattices (pixels replaced) is close to an erasure
+    fit = np.clip(np.mean(np.cos(2 * cod.phase(proj)), axis=1, keepdims=True), 0.0, 1.0)
+    payload, recoded = decode_soft(cod.soft(proj) * (weights * fit).ravel()[cod.slot_of_bit], key)
     if payload is None:
         return FaceRead(None, sync, matrix)
     wrong = (cod.soft(proj) > 0) != recoded.astype(bool)

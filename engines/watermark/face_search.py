@@ -6,7 +6,7 @@ busy blocks, so the square is searched for the frame where the projections sit b
 - near: the landmarks of an untouched (or re-compressed, resized) face put the square within about
   0.6 canonical px, so a small grid over shift, scale and rotation and a pattern search suffice;
 - wide: the face mesh is one global fit, so an edited mouth or eye moves the eye and nose landmarks too
-  (by up to 6 canonical px and 5 % in scale on generated warps, 1° of rotation on a swap). Whole-pixel
+  (by up to 6 canonical px and 7 % in scale on generated warps, 1° of rotation on a swap). Whole-pixel
   shifts are then read from one padded square per (scale, angle) instead of one warp each.
 """
 
@@ -32,7 +32,7 @@ THREADS = 2
 COARSE_MISALIGNMENT = 0.6  # canonical pixels assumed while searching (busy slots, which move most, count less)
 # Wide search
 WIDE_PAD = 6  # canonical pixels of whole shifts either way
-WIDE_SCALES = tuple(np.exp(np.linspace(np.log(0.93), np.log(1.07), 15)))
+WIDE_SCALES = tuple(np.exp(np.linspace(np.log(0.90), np.log(1.11), 21)))  # a lowered mouth scaled it by 7 %
 WIDE_ANGLES = (-1.8, -1.2, -0.6, 0.0, 0.6, 1.2, 1.8)  # degrees: a swap turned the landmarks' square by 1°, an
 # eye edit by 2.2° (found from the 1.8° start by the pattern search)
 WIDE_OFFSETS = ((0.0, 0.0),)  # sub-pixel (dy, dx) starts of the whole shifts (more found nothing more, 2× time)
@@ -95,7 +95,7 @@ def near_search(view: FaceView, guess: np.ndarray, codecs: list[Codec]) -> tuple
 
 
 def wide_search(view: FaceView, guess: np.ndarray, codecs: list[Codec]) -> tuple[float, np.ndarray, Codec]:
-    """Like ``near_search`` over ±``WIDE_PAD`` px, 0.93–1.07× and ±1.8° (for edited faces)."""
+    """Like ``near_search`` over ±``WIDE_PAD`` px, 0.90–1.11× and ±1.8° (for edited faces)."""
     score = _Scorer(view, guess, codecs)
     pad, size, span = WIDE_PAD, frame.SIZE, GRID * BLOCK
 
