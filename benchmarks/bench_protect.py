@@ -65,6 +65,10 @@ def _eye_distance(five: np.ndarray) -> float:
     return float(np.linalg.norm(five[1] - five[0])) or 1.0
 
 
+def _area(face) -> float:
+    return float((face.box[2] - face.box[0]) * (face.box[3] - face.box[1]))
+
+
 def _match(ref_box: np.ndarray, faces: list) -> object | None:
     from engines.faces.types import box_iou
 
@@ -93,7 +97,7 @@ def _detector_rows(tally: Tally, cond: str, variant: str, clean: np.ndarray, cha
         ref = det(clean)
         if not ref:
             continue
-        ref_face = max(ref, key=lambda f: f.width * f.height)
+        ref_face = max(ref, key=_area)
         hit = _match(ref_face.box, det(changed))
         if hit is None:
             tally.add(cond, variant, name, miss=1.0)
@@ -124,7 +128,7 @@ def _swap_rows(tally: Tally, cond: str, variant: str, clean: np.ndarray, changed
     ref = mesher.detect(clean)
     if not ref or ref[0].landmarks_dense is None:
         return
-    ref_face = max(ref, key=lambda f: f.width * f.height)
+    ref_face = max(ref, key=_area)
     hit = _match(ref_face.box, mesher.detect(changed))
     name = "landmark-warp face swap"
     if hit is None or hit.landmarks_dense is None:
@@ -148,6 +152,10 @@ def _fmt(values: list[float] | None, pct: bool = False, digits: int = 3) -> str:
     return f"{100 * v:.0f} %" if pct else f"{v:.{digits}f}"
 
 
+def _sci(values: list[float] | None) -> str:
+    return f"{float(np.mean(values)):.1e}" if values else "–"
+
+
 def _tables(tally: Tally, n: int) -> str:
     lines = []
     for cond in CONDITIONS:
@@ -162,7 +170,7 @@ def _tables(tally: Tally, n: int) -> str:
             lines.append(f"| {model} | {'yes' if model.startswith('panel') else 'no'} "
                          f"| {_fmt(p.get('miss'), True)} / {_fmt(r.get('miss'), True)} "
                          f"| {_fmt(p.get('landmark'))} / {_fmt(r.get('landmark'))} "
-                         f"| {_fmt(p.get('mse'), digits=4)} / {_fmt(r.get('mse'), digits=4)} "
+                         f"| {_sci(p.get('mse'))} / {_sci(r.get('mse'))} "
                          f"| {_fmt(p.get('psnr'), digits=1)} "
                          f"| {_fmt(p.get('broken'), True)} / {_fmt(r.get('broken'), True)} |")
         lines.append("")

@@ -27,7 +27,7 @@ from engines.protect.targets import Target, default_panel
 from engines.runtime.jobs import JobContext, ProgressCallback
 from engines.watermark.metrics import psnr, ssim_luma
 
-DEFAULT_STEPS = 60
+DEFAULT_STEPS = 80
 MAX_FACES = 4
 FEATHER = 0.06
 
