@@ -1,5 +1,6 @@
 """Background jobs of the Watermark pane: a live preview of the mark on the current frame, saving a marked
-copy as a new file, and verifying the open file. The open evidence file is only ever read."""
+copy as a new file, and verifying the open file (with its per-face report). The open evidence file is only
+ever read."""
 
 from __future__ import annotations
 
@@ -45,32 +46,60 @@ def preview_mark(ctx, frame: np.ndarray, owner: str, key: str, strength: float) 
                    int(diff.max()), strength)
 
 
-def save_marked(ctx, src: Path, dst: Path, owner: str, key: str, strength: float, c2pa: bool) -> EmbedResult:
-    """Write a marked copy of ``src`` to the NEW file ``dst`` (``embed_file`` refuses ``src`` itself)."""
+def save_marked(ctx, src: Path, dst: Path, owner: str, key: str, strength: float, c2pa: bool,
+                faces: bool = False) -> EmbedResult:
+    """Write a marked copy of ``src`` to the NEW file ``dst`` (``embed_file`` refuses ``src`` itself);
+    ``faces``: every face also gets its own face mark (stills)."""
     ctx.progress(0.1, f"marking {src.name}")
     if Path(dst).resolve() == Path(src).resolve():
         raise ValueError("the output must be a new file, not the open evidence file")
-    return embed_file(src, dst, owner, key, strength=strength, c2pa=c2pa)
+    return embed_file(src, dst, owner, key, strength=strength, c2pa=c2pa, faces=faces)
 
 
 @dataclasses.dataclass(frozen=True)
 class Verification:
-    """A verification and, when a mark was found, its tamper map drawn over the first frame (RGB uint8)."""
+    """A verification and, when a mark was found, its tamper map drawn over the first frame (RGB uint8);
+    ``faces_rgb``: the face boxes drawn over that (or over the first frame), when faces were found."""
 
     result: VerifyResult
     tamper_rgb: np.ndarray | None
+    faces_rgb: np.ndarray | None = None
+
+    @property
+    def picture(self) -> np.ndarray | None:
+        """What the pane lays over the canvas: boxes (over the tamper map when there is one) or the map."""
+        return self.faces_rgb if self.faces_rgb is not None else self.tamper_rgb
 
 
 def verify(ctx, path: Path, key: str) -> Verification:
     """Look for the ownership mark under ``key`` in ``path`` (with a tamper map and Content Credentials)."""
+    from engines.watermark.face_report import draw_boxes
     from engines.watermark.tamper import overlay
 
     ctx.progress(0.1, f"looking for a watermark in {path.name}")
     result = verify_file(path, key)
-    picture = None
+    picture = faces = None
     if result.tamper is not None and result.tamper_frame is not None:
         picture = overlay(result.tamper_frame, result.tamper)
-    return Verification(result, picture)
+    if result.faces and result.tamper_frame is not None:
+        faces = draw_boxes(picture if picture is not None else result.tamper_frame, list(result.faces))
+    return Verification(result, picture, faces)
+
+
+FACE_COLUMNS = ("Face", "Owner", "Altered", "Where")
+
+
+def face_rows(result: VerifyResult) -> list[tuple[str, str, str, str]]:
+    """One (face #, owner, altered, where) row per face of the first frame, numbered from the left."""
+    rows = []
+    for face in result.faces or ():
+        if face.marked:
+            owner = face.owner or f"ID {face.owner_id} (not registered here)"
+        else:
+            owner = "no face mark (this key)"
+        altered = {True: "yes", False: "no", None: "cannot tell"}[face.altered]
+        rows.append((str(face.index), owner, altered, ", ".join(face.where) if face.altered else ""))
+    return rows
 
 
 def verify_rows(result: VerifyResult) -> list[tuple[str, str]]:

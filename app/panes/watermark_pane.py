@@ -1,5 +1,6 @@
 """Watermark pane: embed an invisible ownership mark into a NEW copy (live PSNR/SSIM preview, before/after and
-difference views) and verify the open file (owner, time, confidence, tamper map, Content Credentials).
+difference views; optional per-face marks) and verify the open file (owner, time, confidence, tamper map,
+Content Credentials, and a per-face table: which face, whose, altered where, with the faces boxed).
 
 The open evidence file is never written: previews live in memory and saving always goes to a new file.
 """
@@ -17,8 +18,10 @@ from superqt.sliders import QLabeledDoubleSlider
 from app.document import Document
 from app.panes.watermark_jobs import (
     DIFF_GAIN,
+    FACE_COLUMNS,
     Preview,
     Verification,
+    face_rows,
     preview_mark,
     save_marked,
     verify,
@@ -31,6 +34,7 @@ from engines.watermark.media_io import STILL_SUFFIXES
 from widgets.colormaps import lookup_table
 from widgets.image_canvas import ImageCanvas
 from widgets.key_value_table import KeyValueTable
+from widgets.rows_table import RowsTable
 
 DEBOUNCE_MS = 300
 DIFF_COLORMAP = "inferno"
@@ -107,6 +111,9 @@ class WatermarkPane(QtWidgets.QWidget):
         self.c2pa = QtWidgets.QCheckBox("Sign with Content Credentials (C2PA)")
         self.c2pa.setToolTip("Also sign the copy with this computer's Content Credentials key; an assertion names "
                              "the watermark ID")
+        self.face_marks = QtWidgets.QCheckBox("Also mark every face (owner + landmarks; stills)")
+        self.face_marks.setToolTip("Each face gets its own mark carrying its landmarks and the owner, so Verify can "
+                                   "tell which face was altered after marking, where, and whose it is")
         self.save_button = QtWidgets.QPushButton("Save watermarked copy…")
         self.save_button.setObjectName("saveWatermarkedButton")
         self.save_button.clicked.connect(self.save_dialog)
@@ -125,6 +132,7 @@ class WatermarkPane(QtWidgets.QWidget):
         form.addRow("Fidelity", self.fidelity)
         form.addRow("Compare", self.view_mode)
         form.addRow(self.c2pa)
+        form.addRow(self.face_marks)
         form.addRow(self.save_button)
         form.addRow(self.save_status)
         form.addRow(self.open_saved)
@@ -139,9 +147,12 @@ class WatermarkPane(QtWidgets.QWidget):
         self.verdict.setWordWrap(True)
         self.verify_table = KeyValueTable()
         self.verify_table.setMinimumHeight(150)
-        self.show_tamper = QtWidgets.QCheckBox("Show tamper map")
+        self.faces_table = RowsTable(FACE_COLUMNS)
+        self.faces_table.setObjectName("faceMarksTable")
+        self.show_tamper = QtWidgets.QCheckBox("Show tamper map and face boxes")
         self.tamper_legend = QtWidgets.QLabel("Red: changed after marking · blue: too little mark to judge. "
-                                              "Shown over the first frame.")
+                                              "Faces are boxed and numbered from the left (red: altered, green: "
+                                              "not altered, grey: cannot tell). Shown over the first frame.")
         self.tamper_legend.setWordWrap(True)
         self.tamper_legend.setStyleSheet("color:#999")
         self.show_tamper.setChecked(True)
@@ -155,6 +166,7 @@ class WatermarkPane(QtWidgets.QWidget):
         vl.addLayout(key_row)
         vl.addWidget(self.verdict)
         vl.addWidget(self.verify_table, 1)
+        vl.addWidget(self.faces_table)
         vl.addWidget(self.show_tamper)
         vl.addWidget(self.tamper_legend)
 
@@ -187,6 +199,7 @@ class WatermarkPane(QtWidgets.QWidget):
         self.verify_result = None
         self._tamper_rgb = None
         self.verify_table.set_rows([])
+        self.faces_table.set_rows([])
         self.verdict.setText("Enter the key the mark was made with.")
         self.fidelity.setText("PSNR —")
         self._update_enabled()
@@ -301,7 +314,7 @@ class WatermarkPane(QtWidgets.QWidget):
         self.save_status.setText(f"Writing {escape(dst.name)}…")
         self.save_button.setEnabled(False)
         self._tasks.submit(save_marked, media.path, dst, owner, key, float(self.strength.value()),
-                           self.c2pa.isChecked(), title="Saving watermarked copy",
+                           self.c2pa.isChecked(), self.face_marks.isChecked(), title="Saving watermarked copy",
                            on_success=self._on_saved, on_error=self._on_save_error)
         return True
 
@@ -309,6 +322,8 @@ class WatermarkPane(QtWidgets.QWidget):
         self._update_enabled()
         self.last_saved = result.output
         signed = " Signed with Content Credentials." if result.signed else ""
+        if result.faces is not None:
+            signed += f" {result.faces} face(s) marked."
         self.save_status.setText(
             f"Saved <b>{escape(result.output.name)}</b>: watermark ID {result.payload.watermark_id}, PSNR "
             f"{result.psnr:.1f} dB, SSIM {result.ssim:.4f}, {result.frames} frame(s), {result.seconds:.2f} s.{signed}")
@@ -341,14 +356,18 @@ class WatermarkPane(QtWidgets.QWidget):
             return
         result = verification.result
         self.verify_result = result
-        self._tamper_rgb = verification.tamper_rgb
+        self._tamper_rgb = verification.picture
         self.verify_table.set_rows(verify_rows(result))
+        rows = face_rows(result)
+        self.faces_table.set_rows(rows)
+        altered = sum(row[2] == "yes" for row in rows)
+        faces = f" · {len(rows)} face(s), {altered} altered" if rows else ""
         if result.found and result.detection.payload is not None:
             owner = result.owner or f"owner ID {result.detection.payload.owner_hex}"
-            self.verdict.setText(f"<b style='color:#6d6'>Watermark found</b>: {escape(owner)}")
+            self.verdict.setText(f"<b style='color:#6d6'>Watermark found</b>: {escape(owner)}{faces}")
         else:
-            self.verdict.setText("<b>No watermark</b> for this key (a wrong key never names an owner).")
-        if result.tamper is not None and self.show_tamper.isChecked():
+            self.verdict.setText(f"<b>No watermark</b> for this key (a wrong key never names an owner){faces}.")
+        if self._tamper_rgb is not None and self.show_tamper.isChecked():
             self.view_mode.setCurrentIndex(0)  # the tamper map takes the canvas
         self._show_tamper()
         self.verified.emit(result)
