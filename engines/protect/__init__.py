@@ -1,8 +1,10 @@
 """Adversarial photo protection against face-swap and face-editing pipelines.
 
 ``protect_file(src, dst, strength, owner, key, c2pa, progress)`` → ``ProtectionReport`` (writes a new file);
-``protect_image(rgb, strength, ctx=...)`` → ``ProtectedImage`` (pixels only). Both report progress and stop with
-``engines.runtime.Cancelled`` through a ``JobContext``. Targets: ``default_panel()``, ``torchscript_target(path)``.
+``protect_image(rgb, strength, ctx=...)`` → ``ProtectedImage`` (pixels only), then ``save_protected`` writes
+them; ``swap_preview`` shows what the swap surrogate makes of the photo before and after. Both report
+progress and stop with ``engines.runtime.Cancelled`` through a ``JobContext``. Targets: ``default_panel()``,
+``torchscript_target(path)``.
 
 Modules: ``posting`` (differentiable JPEG / resize / blur), ``targets`` (+ ``mtcnn``, ``surrogates``), ``panel``
 (adaptive weights), ``optimise`` (budget and search), ``region`` (per-face working copies), ``service``,
@@ -17,6 +19,8 @@ from typing import Any
 _EXPORTS = {
     "protect_file": "engines.protect.service",
     "protect_image": "engines.protect.service",
+    "save_protected": "engines.protect.service",
+    "swap_preview": "engines.protect.preview",
     "ProtectedImage": "engines.protect.service",
     "ProtectionReport": "engines.protect.report",
     "TargetEffect": "engines.protect.report",

@@ -48,6 +48,7 @@ class ProtectedImage:
     device: str
     steps: int
     targets: tuple[Target, ...]
+    strength: float = 1.0
 
 
 def _device(preference: str | None) -> str:
@@ -120,7 +121,7 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
     ctx.progress(0.97, "measuring image quality")
     return ProtectedImage(protected, tuple(faces), tuple(regions), tuple(logs), budget, quality,
                           ssim_luma(image, protected), time.perf_counter() - started, scaled_down, dev, steps,
-                          tuple(panel))
+                          tuple(panel), float(strength))
 
 
 def _check_paths(src: Path, dst: Path, overwrite: bool) -> None:
@@ -151,7 +152,7 @@ def protect_file(src: str | Path, dst: str | Path, strength: float = 1.0, owner:
     Raises ValueError / MediaError / WeightsError with a one-line reason; ``Cancelled`` on cancel (nothing
     is written then).
     """
-    from engines.watermark.media_io import Frames, encode, read_frames
+    from engines.watermark.media_io import read_frames
 
     src, dst = Path(src), Path(dst)
     _check_paths(src, dst, overwrite)
@@ -166,6 +167,28 @@ def protect_file(src: str | Path, dst: str | Path, strength: float = 1.0, owner:
         raise ValueError("protection works on still photos; this file is an animation or a video")
     original = media.frames[0][:, :, :3]
     result = protect_image(original, strength, ctx=ctx, extra_targets=extra_targets, steps=steps, device=device)
+    return save_protected(result, original, src, dst, owner, key, c2pa, ctx=ctx, started=started, overwrite=overwrite)
+
+
+def save_protected(result: ProtectedImage, original: np.ndarray, src: str | Path | None, dst: str | Path,
+                   owner: str | None = None, key: str | bytes | None = None, c2pa: bool = False, *,
+                   ctx: JobContext | None = None, started: float | None = None, overwrite: bool = False,
+                   ) -> ProtectionReport:
+    """Write protected pixels (from ``protect_image``) to the new file ``dst`` atomically, with the ownership mark
+    and Content Credentials when asked, and measure the report on the written file's pixels."""
+    from engines.watermark.media_io import Frames, encode, read_frames
+
+    dst = Path(dst)
+    if src is not None:
+        _check_paths(Path(src), dst, overwrite)
+    if (owner is None) != (key is None) or (owner is not None and not str(owner).strip()) or key == "":
+        raise ValueError("the ownership mark needs both a non-empty owner and a key")
+    if c2pa and owner is None:
+        raise ValueError("Content Credentials need the ownership mark: give an owner and a key")
+    if original.shape != result.image.shape:
+        raise ValueError("the protected pixels do not match the original's size")
+    ctx = ctx or JobContext()
+    started = time.perf_counter() - result.seconds if started is None else started
     ctx.progress(0.97, "writing")
     mark = None
     if owner is not None:
@@ -181,10 +204,10 @@ def protect_file(src: str | Path, dst: str | Path, strength: float = 1.0, owner:
         notes.append(f"the perturbation was scaled down to keep PSNR ≥ {result.budget.min_psnr:.0f} dB")
     effects, counts = measure_effects(original, written, list(result.regions), list(result.targets), result.device)
     ctx.progress(1.0, "done")
-    return ProtectionReport(src, dst, strength, result.budget.as_dict(), len(result.faces), tuple(effects), counts,
-                            psnr(original, written), ssim_luma(original, written), time.perf_counter() - started,
-                            result.device, steps, result.scaled_down, mark,
-                            bool(mark and mark.get("content_credentials")), tuple(notes))
+    return ProtectionReport(Path(src) if src is not None else None, dst, result.strength, result.budget.as_dict(),
+                            len(result.faces), tuple(effects), counts, psnr(original, written),
+                            ssim_luma(original, written), time.perf_counter() - started, result.device, result.steps,
+                            result.scaled_down, mark, bool(mark and mark.get("content_credentials")), tuple(notes))
 
 
 def _write_marked(image: np.ndarray, dst: Path, owner: str, key: str | bytes, c2pa: bool) -> dict:

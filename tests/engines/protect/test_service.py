@@ -142,3 +142,36 @@ def test_package_exports_lazily_without_loading_torch():
     code = ("import sys, engines.protect as p; assert 'torch' not in sys.modules; "
             "assert callable(p.protect_file) and 'torch' in sys.modules")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_save_protected_writes_pixels_computed_earlier_and_checks_the_request(tmp_path, protected):
+    from engines.protect.service import save_protected
+
+    src = tmp_path / "me.png"
+    Image.fromarray(portrait()).save(src)
+    before = _digest(src)
+    with pytest.raises(ValueError, match="new file"):
+        save_protected(protected, portrait(), src, src)
+    with pytest.raises(ValueError, match="owner"):
+        save_protected(protected, portrait(), src, tmp_path / "x.png", owner="Alice")
+    with pytest.raises(ValueError, match="size"):
+        save_protected(protected, portrait()[:-2], src, tmp_path / "x.png")
+    report = save_protected(protected, portrait(), src, tmp_path / "out.png")
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "out.png").convert("RGB")), protected.image)
+    assert report.faces == 1 and report.strength == 1.0 and abs(report.psnr - protected.psnr) < 1e-6
+    assert _digest(src) == before and not (tmp_path / "x.png").exists()
+
+
+def test_swap_preview_shows_a_row_per_face_and_the_protected_swap_differs(protected):
+    from engines.protect.preview import CELL, swap_preview
+
+    sheet = swap_preview(portrait(), protected.image, protected.faces)
+    assert sheet is not None and sheet.dtype == np.uint8 and sheet.shape[0] == CELL
+    cells = [sheet[:, k * (CELL + 6):k * (CELL + 6) + CELL].astype(float) for k in range(4)]
+    assert np.abs(cells[0] - cells[2]).mean() > 0.5 and np.abs(cells[1] - cells[3]).mean() > 0.1
+    assert np.abs(cells[0] - cells[1]).mean() > 5  # the swap is a different face, not the crop itself
+    same = swap_preview(portrait(), portrait(), protected.faces)
+    assert np.array_equal(same[:, :2 * CELL + 6], same[:, 2 * (CELL + 6):])  # same photo, same swap
+    assert swap_preview(portrait(), protected.image, ()) is None
+    with pytest.raises(ValueError):
+        swap_preview(portrait(), protected.image[:-2], protected.faces)

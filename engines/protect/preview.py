@@ -1,0 +1,57 @@
+"""What a face-swap tool would make of a photo before and after protection, as one picture.
+
+The shipped swap surrogate (a classic shared-encoder / two-decoder deepfake model) is run on each face's aligned
+crop of the original and of the protected photo. The picture has one row per face: the original crop, the swap
+made from it, the protected crop and the swap made from that. Only the surrogate trained here is shown; real
+tools are other models (see the protection report's limits).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+from engines.protect.mtcnn import FaceBox
+from engines.protect.surrogates import aligned_crop, aligned_grid, shipped_surrogates
+
+PREVIEW_MODEL = "protect_swap_ae"
+CELL = 160  # pixels per crop in the preview
+GAP = 6
+
+
+def _tensor(image: np.ndarray, device: str) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float().div(255.0).to(device)
+
+
+def _cell(t: torch.Tensor) -> np.ndarray:
+    rgb = (t[0].permute(1, 2, 0).clamp(0, 1).cpu().numpy() * 255.0).round().astype(np.uint8)
+    return cv2.resize(rgb, (CELL, CELL), interpolation=cv2.INTER_CUBIC)
+
+
+def swap_preview(original: np.ndarray, protected: np.ndarray, faces: tuple[FaceBox, ...] | list[FaceBox],
+                 device: str = "cpu") -> np.ndarray | None:
+    """RGB uint8 grid (one row per face: original, its swap, protected, its swap); None without faces or model."""
+    if original.shape != protected.shape:
+        raise ValueError("the original and the protected photo must have the same size")
+    found = shipped_surrogates((PREVIEW_MODEL,), device)
+    if not faces or not found:
+        return None
+    model = found[0]
+    rows = []
+    with torch.no_grad():
+        for face in faces:
+            grid = aligned_grid(face.landmarks5, model.crop_size, model.margin, original.shape[:2], device)
+            cells = []
+            for image in (original, protected):
+                crop = aligned_crop(_tensor(image, device), grid)
+                out = model.model(crop)
+                cells += [_cell(crop), _cell(out[0] if isinstance(out, (tuple, list)) else out)]
+            row = np.full((CELL, 4 * CELL + 3 * GAP, 3), 255, np.uint8)
+            for k, cell in enumerate(cells):
+                row[:, k * (CELL + GAP):k * (CELL + GAP) + CELL] = cell
+            rows.append(row)
+    sheet = np.full((len(rows) * CELL + (len(rows) - 1) * GAP, rows[0].shape[1], 3), 255, np.uint8)
+    for k, row in enumerate(rows):
+        sheet[k * (CELL + GAP):k * (CELL + GAP) + CELL] = row
+    return sheet
