@@ -12,6 +12,7 @@ from app.panes.analyze_pane import AnalyzePane
 from app.panes.case_pane import CasePane
 from app.panes.faces_pane import FacesPane  # issues 5 and 6: Faces and Watermark panes
 from app.panes.inspect_pane import InspectPane
+from app.panes.protect_pane import ProtectPane
 from app.panes.watermark_pane import WatermarkPane
 from app.settings import Settings
 from app.tasks import TaskBridge
@@ -56,14 +57,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panes.addTab(self.analyze_pane, "Analyze")
         self.case_pane = CasePane(tasks, self.document, self.canvas, self.settings)  # issue 4
         self.panes.addTab(self.case_pane, "Case")
-        # --- issues 5 and 6: Faces and Watermark panes ---
+        # --- issues 5, 6 and 7: Faces, Watermark and Protect panes ---
         self.faces_pane = FacesPane(self.canvas, tasks, self.document, self.timeline)
         self.panes.addTab(self.faces_pane, "Faces")
         self.watermark_pane = WatermarkPane(self.canvas, tasks, self.document)
         self.panes.addTab(self.watermark_pane, "Watermark")
         self.timeline.seek_requested.connect(self._seek_from_timeline)
         self.watermark_pane.open_requested.connect(self.open_path)
-        # --- end issues 5 and 6 ---
+        self.protect_pane = ProtectPane(self.canvas, tasks, self.document)
+        self.panes.addTab(self.protect_pane, "Protect")
+        self.protect_pane.open_requested.connect(self.open_path)
+        # --- end issues 5, 6 and 7 ---
         self.panes.setMinimumWidth(380)
         split = QtWidgets.QSplitter()
         split.addWidget(viewer)

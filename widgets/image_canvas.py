@@ -197,6 +197,20 @@ class ImageCanvas(QtWidgets.QWidget):
     def is_twin(self) -> bool:
         return self._twin
 
+    def show_beside(self, picture: np.ndarray) -> None:
+        """Show an RGB uint8 picture of the image's size in the twin view (a before/after comparison): the
+        image stays on the left, overlays are removed, zoom and pan stay linked."""
+        if self._image is None or picture.shape[:2] != self._image.shape[:2] or picture.ndim != 3:
+            raise ValueError(f"comparison picture {picture.shape} does not match the image")
+        self.set_mask(None)
+        self.set_heatmap(None)
+        self.twin_item.setImage(picture, autoLevels=False, levels=(0, 255), lut=None)
+        self.set_twin(True)
+
+    def beside(self) -> np.ndarray | None:
+        """What the twin view shows (the processed map or a comparison picture)."""
+        return self.twin_item.image if self._twin else None
+
     # ------------------------------------------------------------- navigation
     def fit(self) -> None:
         """Fit the whole image in the view."""

@@ -21,7 +21,8 @@ GAP = 6
 
 
 def _tensor(image: np.ndarray, device: str) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float().div(255.0).to(device)
+    copy = np.array(image)  # frames from the media cache are read-only
+    return torch.from_numpy(copy).permute(2, 0, 1)[None].float().div(255.0).to(device)
 
 
 def _cell(t: torch.Tensor) -> np.ndarray:
