@@ -1,36 +1,39 @@
-"""The canonical frame of a face mark: a 128-px square aligned on the face's five landmarks.
+"""The canonical frame of a face mark: a 128-px square aligned on the face's eyes and nose, and how the
+picture around a face is sampled into it.
 
-The five landmarks (eyes, nose tip, mouth corners) are mapped by a least-squares similarity onto the
-usual five-point template, centred on the face and shrunk so the square also holds brows, chin and
-cheeks. The mark is made in this frame and warped into the picture; the verifier warps the suspect face
-back (its own landmarks give a first guess, the mark's pilot refines it).
+The eyes and nose tip are mapped by a least-squares similarity onto the usual five-point template, centred
+on the face and shrunk so the square also holds brows, chin, cheeks and some hair. The mark is made in this
+frame and warped into the picture; the verifier warps the suspect face back (its own landmarks give a first
+guess, ``face_search`` the exact frame).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import cv2
 import numpy as np
 
 from engines.faces.align import TEMPLATE5, similarity_transform
-from engines.watermark.carriers import TILE
 
-SIZE = TILE  # canonical square side, pixels (one keyed tile)
+SIZE = 128  # canonical square side, pixels
 TEMPLATE_CENTRE = (0.5, 0.58)  # template point placed at the square's centre
 TEMPLATE_SCALE = 0.75  # template units → square units (eye distance ≈ 30 canonical px)
 TEMPLATE = (0.5 + (TEMPLATE5 - np.array(TEMPLATE_CENTRE)) * TEMPLATE_SCALE) * SIZE
 FRAME_POINTS = (0, 1, 2)  # of the five landmarks: eyes and nose tip
-EDGE = 0.16  # share of the square on each side over which the mark fades out
 MIN_EYE_DISTANCE = 16.0  # picture pixels: smaller faces carry no face mark
+REDUCED_PER_CANONICAL = 1.5  # least reduced-plane pixels per canonical pixel (see ``reduction``)
+ANTI_ALIAS = 0.5  # Gaussian σ (canonical pixels) applied to the reduced plane before sampling: without it the
+# sampled texture aliased and an untouched 1024-px face's sync fell from 12 to 5 with 0.1 px of misalignment
+SAMPLING = cv2.INTER_LINEAR  # Lanczos made the frame search no more tolerant (measured), only slower
 
 
 def canonical_matrix(landmarks5: np.ndarray) -> np.ndarray:
     """2×3 similarity taking picture pixels to the canonical square of a face with these five landmarks.
 
-    Only the eyes and the nose tip place the square: edits of the mouth (the most common expression and
-    lip-sync change) leave it where it was, so the mark is still found and the change is localised.
+    Only the eyes and the nose tip place the square (the mouth corners moved it most on edited mouths). The
+    face mesh is one global fit, though, so an edit anywhere still moves these points a little; the verifier
+    searches around this frame.
     """
     return similarity_transform(np.asarray(landmarks5, np.float64)[list(FRAME_POINTS)], TEMPLATE[list(FRAME_POINTS)])
 
@@ -63,27 +66,6 @@ def adjusted(matrix: np.ndarray, scale: float = 1.0, angle_deg: float = 0.0, shi
     return np.hstack([lin, off[:, None]])
 
 
-@functools.lru_cache(maxsize=1)
-def window() -> np.ndarray:
-    """(SIZE, SIZE) float32 weight: 1 inside, raised-cosine fade to 0 over ``EDGE`` of the side at the borders."""
-    t = (np.arange(SIZE) + 0.5) / SIZE
-    ramp = np.clip(np.minimum(t, 1.0 - t) / EDGE, 0.0, 1.0)
-    line = 0.5 - 0.5 * np.cos(np.pi * ramp)
-    win = np.outer(line, line).astype(np.float32)
-    win.setflags(write=False)
-    return win
-
-
-def to_square(plane: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Sample a picture plane (H, W[, C]) into the canonical square under ``matrix`` (area-averaged when shrinking)."""
-    shrink = np.sqrt(abs(np.linalg.det(matrix[:, :2])))
-    src = plane
-    if shrink < 0.7:  # the face is much larger than the square: blur first so the sampling does not alias
-        src = cv2.GaussianBlur(plane, (0, 0), 0.5 / shrink)
-    return cv2.warpAffine(src, matrix.astype(np.float64), (SIZE, SIZE), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)
-
-
 def from_square(square: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, tuple]:
     """Warp a canonical-square plane into the picture: (patch, (y0, y1, x0, x1)) covering the square's footprint."""
     h, w = shape
@@ -106,6 +88,7 @@ class FaceView:
 
     plane: np.ndarray
     to_plane: np.ndarray  # 2×3: picture pixels → plane pixels
+    picture_shape: tuple[int, int] = (0, 0)  # (h, w) of the whole picture
 
     def square(self, matrix: np.ndarray, size: int = SIZE) -> np.ndarray:
         """The canonical square (``size`` pixels from the canonical origin) under ``matrix`` (picture → canonical)."""
@@ -113,18 +96,20 @@ class FaceView:
         m = matrix[:, :2] @ inv[:, :2]
         t = matrix[:, :2] @ inv[:, 2] + matrix[:, 2]
         return cv2.warpAffine(self.plane, np.hstack([m, t[:, None]]), (size, size),
-                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+                              flags=SAMPLING, borderMode=cv2.BORDER_REFLECT)
 
 
 def reduction(matrix: np.ndarray) -> int:
     """Whole factor by which a face's neighbourhood is box-averaged before sampling its square (1, 2, 4, …):
-    about 1.5 picture pixels per canonical pixel are kept."""
+    1.5–3 reduced pixels per canonical pixel remain (a coarser plane made the search's peak no wider on
+    1024-px faces, and put the 42-px-eye test face next to the 1 → 2 step, where embedder and verifier can
+    pick different factors)."""
     per_canonical = 1.0 / np.sqrt(abs(np.linalg.det(matrix[:, :2])))  # picture pixels per canonical pixel
-    return int(2 ** max(0, int(np.floor(np.log2(per_canonical / 1.5)))))
+    return int(2 ** max(0, int(np.floor(np.log2(per_canonical / REDUCED_PER_CANONICAL)))))
 
 
 def face_view(y: np.ndarray, matrix: np.ndarray, margin: float = 0.25) -> FaceView:
-    """Cut the picture around a face's square and box-average it by ``reduction``.
+    """Cut the picture around a face's square, box-average it by ``reduction`` and low-pass it (``ANTI_ALIAS``).
 
     The cut starts on a multiple of the factor, so every frame near ``matrix`` samples the same reduced
     plane: the embedder's read-back and the verifier's see identical pixels (bit decisions move with the
@@ -143,6 +128,9 @@ def face_view(y: np.ndarray, matrix: np.ndarray, margin: float = 0.25) -> FaceVi
     crop = np.asarray(y[y0:y1, x0:x1], dtype=np.float32)
     if k > 1 and crop.size:
         crop = crop.reshape(crop.shape[0] // k, k, crop.shape[1] // k, k).mean(axis=(1, 3))
+    per_plane = 1.0 / (k * np.sqrt(abs(np.linalg.det(matrix[:, :2]))))  # plane pixels per canonical pixel
+    if k > 1 and crop.size:  # reduced planes only (faces read at their own resolution searched as well unblurred)
+        crop = cv2.GaussianBlur(crop, (0, 0), ANTI_ALIAS * per_plane, borderType=cv2.BORDER_REFLECT)
     # plane pixel j holds the mean of picture pixels x0 + k·j … x0 + k·j + k − 1, centred on x0 + k·j + (k − 1)/2
     to_plane = np.array([[1.0 / k, 0.0, -(x0 + (k - 1) / 2) / k], [0.0, 1.0 / k, -(y0 + (k - 1) / 2) / k]])
-    return FaceView(np.ascontiguousarray(crop, dtype=np.float32), to_plane)
+    return FaceView(np.ascontiguousarray(crop, dtype=np.float32), to_plane, (h, w))

@@ -21,6 +21,7 @@ from engines.watermark.face_codec import (
     BLOCK,
     GRID,
     LEVELS,
+    ORIGIN,
     PER_BLOCK,
     SLOTS,
     Codec,
@@ -36,6 +37,7 @@ ROUNDS = 3  # closed-loop embedding passes
 FINE_MISALIGNMENT = 0.1  # canonical pixels left once the frame is found (weights of the soft bits)
 SYNC_FLOOR = 5.0  # sync score below which no payload is decoded
 BLOCK_ERRORS = 3  # a block with this many wrong coded bits (of PER_BLOCK) counts as changed
+SATURATED = 0.2  # share of a block's pixels clipped to black or white beyond which it cannot hold the mark
 
 
 def landmarks_of(face: Face) -> np.ndarray:
@@ -118,6 +120,7 @@ class FaceRead:
     sync: float  # how well the best frame's projections sit on the lattices (≈ N(0, 1) without a mark)
     matrix: np.ndarray  # picture → canonical square of the mark as embedded
     block_errors: np.ndarray | None = None  # (GRID, GRID) wrong coded bits per block, once the payload verified
+    # (0 for blocks outside the picture or clipped, which never held the mark)
 
     @property
     def found(self) -> bool:
@@ -138,9 +141,24 @@ def read_face(y: np.ndarray, landmarks5: np.ndarray, key: str | bytes, wide: boo
     return other if other.found or other.sync > read.sync else read
 
 
+def usable_blocks(view: frame.FaceView, square: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """(GRID, GRID) bool: blocks lying wholly inside the picture and not clipped to black or white. The others
+    may not have taken the whole mark, so their wrong bits prove nothing (they still help decoding)."""
+    h, w = view.picture_shape
+    edges = ORIGIN + BLOCK * np.arange(GRID + 1, dtype=np.float64)
+    cx, cy = np.meshgrid(edges, edges)
+    pts = frame.to_picture(matrix, np.stack([cx.ravel(), cy.ravel()], axis=1)).reshape(GRID + 1, GRID + 1, 2)
+    inside = (pts[..., 0] >= 0) & (pts[..., 0] <= w - 1) & (pts[..., 1] >= 0) & (pts[..., 1] <= h - 1)
+    covered = inside[:-1, :-1] & inside[1:, :-1] & inside[:-1, 1:] & inside[1:, 1:]
+    grid = square[ORIGIN:ORIGIN + GRID * BLOCK, ORIGIN:ORIGIN + GRID * BLOCK]
+    clipped = ((grid <= 3) | (grid >= 252)).reshape(GRID, BLOCK, GRID, BLOCK).mean(axis=(1, 3))
+    return covered & (clipped < SATURATED)
+
+
 def _decode(view: frame.FaceView, _search_sync: float, matrix: np.ndarray, cod: Codec, key: str | bytes) -> FaceRead:
     square = view.square(matrix)
     proj = cod.project(square)
+    usable = usable_blocks(view, square, matrix)
     weights = reliability(square, cod, FINE_MISALIGNMENT)
     # the search maximised its own score over many frames; this one, with other weights, is less inflated
     sync = float(weighted_sync(proj, weights, cod))
@@ -159,4 +177,4 @@ def _decode(view: frame.FaceView, _search_sync: float, matrix: np.ndarray, cod: 
     unused[cod.slot_of_bit] = False
     per_slot[unused] = filler_wrong[unused]
     errors = per_slot.reshape(GRID * GRID, PER_BLOCK).sum(axis=1).reshape(GRID, GRID)
-    return FaceRead(payload, sync, matrix, errors.astype(np.int64))
+    return FaceRead(payload, sync, matrix, np.where(usable, errors, 0).astype(np.int64))

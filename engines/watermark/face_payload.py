@@ -1,12 +1,12 @@
 """The per-face message of a landmark-identity face mark (LIDMark-style): owner ID, landmark positions, MAC.
 
 Landmarks are a fixed subset of the 468-point face mesh, expressed in the face mark's canonical frame
-(``face_frame``: a similarity from the face's five landmarks onto a 128-px template). Each coordinate is
+(``face_frame``: a similarity from the eyes and nose onto a 128-px template). Each coordinate is
 stored as its offset from the template's mean position, quantised to ``STEP`` canonical pixels in
 ``COORD_BITS`` bits; offsets beyond the range are clipped and flagged as such when read back.
 Message: 32 owner bits + 16 × 2 × 4 landmark bits + 24 MAC bits = 184 bits, under the same rate-1/2
-convolutional code as the ownership mark. The MAC is keyed with the face subkey, so a wrong key (or the
-whole-image mark's carriers) never yields a face payload.
+convolutional code as the ownership mark. The MAC is keyed with the face subkey (as are the patterns and
+lattices), so a wrong key never yields a face payload and the whole-image mark never collides with it.
 """
 
 from __future__ import annotations

@@ -33,6 +33,8 @@ EYE_DISTANCE = float(np.hypot(*(frame.TEMPLATE[1] - frame.TEMPLATE[0])))  # cano
 MOVE_LIMIT = 0.15  # eye distances: a region whose landmark moved further counts as altered
 MIN_CHANGED_BLOCKS = 2  # blocks (16 canonical px) holding the wrong bits before a face counts as altered
 DAMAGED_SYNC = 8.0  # a mark this clearly present whose payload does not verify was damaged
+RELIABLE_EYE_DISTANCE = 24.0  # picture pixels: smaller faces' marks may be lost to processing, so their absence
+# proves nothing (0.5× resize of group photos lost 2 of 7 marks, all of faces below this)
 CHANGED_SHARE = 0.3  # share of a face's box the whole-image tamper map must flag to be quoted
 NEAR_LANDMARK = 14.0  # canonical pixels: a changed block this close to a region's landmark is named after it
 OTHER_AREA = "cheeks, forehead or outline"
@@ -144,7 +146,8 @@ def verify_faces(rgb: np.ndarray, key: str | bytes, faces: list[Face] | None = N
             if blocks >= MIN_CHANGED_BLOCKS:
                 where += areas
                 reasons.append(f"{blocks} block(s) of the face mark no longer hold their bits")
-        elif read is not None and (any_marked or sync >= DAMAGED_SYNC):
+        elif read is not None and (sync >= DAMAGED_SYNC or (
+                any_marked and frame.eye_distance(face.landmarks5) >= RELIABLE_EYE_DISTANCE)):
             where.append("whole face")
             reasons.append("face mark destroyed" if sync >= DAMAGED_SYNC else
                            "no face mark, while other faces in the picture carry one")
