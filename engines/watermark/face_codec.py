@@ -28,7 +28,7 @@ ORIGIN = (frame.SIZE - GRID * BLOCK) // 2  # canonical pixel where the block gri
 PER_BLOCK = 8
 SLOTS = GRID * GRID * PER_BLOCK
 BAND = (2.0, 6.5)  # radius of the DCT index (u, v) used: 0.06–0.2 cycles per canonical pixel
-LEVELS = (2.0, 1.5, 1.1)  # grey-level RMS of a face mark over its block grid; the reader tries each
+LEVELS = (2.0, 1.5, 1.1, 0.8)  # nominal grey-level RMS of a face mark over its block grid; the reader tries each
 AMPLITUDE = LEVELS[0]
 
 assert SLOTS >= CODED_BITS
