@@ -20,7 +20,8 @@ SIZE = 128  # canonical square side, pixels
 TEMPLATE_CENTRE = (0.5, 0.58)  # template point placed at the square's centre
 TEMPLATE_SCALE = 0.75  # template units → square units (eye distance ≈ 30 canonical px)
 TEMPLATE = (0.5 + (TEMPLATE5 - np.array(TEMPLATE_CENTRE)) * TEMPLATE_SCALE) * SIZE
-FRAME_POINTS = (0, 1, 2)  # of the five landmarks: eyes and nose tip
+FRAME_POINTS = (0, 1, 2)  # of the five landmarks: eyes and nose tip (eyes alone: mouth edits moved the
+# square less, but untouched faces after JPEG 80 more, beyond the near search)
 MIN_EYE_DISTANCE = 16.0  # picture pixels: smaller faces carry no face mark
 REDUCED_PER_CANONICAL = 1.5  # least reduced-plane pixels per canonical pixel (see ``reduction``)
 ANTI_ALIAS = 0.5  # Gaussian σ (canonical pixels) applied to the reduced plane before sampling: without it the

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy.stats import binom
 
 from engines.faces.types import Face
 from engines.watermark import face_frame as frame
@@ -39,7 +40,10 @@ WRITTEN_EXCESS = 1.25  # RMS of the written mark over its grid / nominal level (
 FINE_MISALIGNMENT = 0.1  # canonical pixels left once the frame is found (weights of the soft bits)
 SYNC_FLOOR = 5.0  # sync score below which no payload is decoded
 BLOCK_ERRORS = 3  # a block with this many wrong coded bits (of PER_BLOCK) counts as changed
-SATURATED = 0.2  # share of a block's pixels clipped to black or white beyond which it cannot hold the mark
+CHANGED_P = 0.01  # chance of one falsely changed block per face the block test allows
+TYPICAL_PCT = 25  # percentile of the per-block errors taken as the face's typical error count
+SATURATED = 0.2  # share of a block's pixels near black or white beyond which it cannot hold the whole mark
+DARK, BRIGHT = 12.0, 243.0  # luma levels where some RGB channel is likely clipped by a few grey levels of mark
 
 
 def landmarks_of(face: Face) -> np.ndarray:
@@ -106,11 +110,15 @@ def embed_faces(rgb: np.ndarray, faces: list[tuple[Face, int]], key: str | bytes
     cod = codec(key, amplitude)
     y = geo.luma(rgb)
     delta = np.zeros(y.shape, np.float32)
+    plans = []
     for face, owner in faces:
         matrix = frame.canonical_matrix(face.landmarks5)
         points = frame.to_canonical(matrix, landmarks_of(face))
-        bits = cod.slot_bits(coded_bits(owner, points, key))
-        _embed_one(y, delta, matrix, bits, cod)
+        plans.append((matrix, cod.slot_bits(coded_bits(owner, points, key))))
+    # neighbouring faces' squares overlap: a second pass puts back what a later face's mark moved
+    for _ in range(2 if len(plans) > 1 else 1):
+        for matrix, bits in plans:
+            _embed_one(y, delta, matrix, bits, cod)
     return add_luma(rgb, delta)
 
 
@@ -123,6 +131,23 @@ class FaceRead:
     matrix: np.ndarray  # picture → canonical square of the mark as embedded
     block_errors: np.ndarray | None = None  # (GRID, GRID) wrong coded bits per block, once the payload verified
     # (0 for blocks outside the picture or clipped, which never held the mark)
+    block_fit: np.ndarray | None = None  # (GRID, GRID) how well each block sits on the lattices (1 = all slots)
+    usable: np.ndarray | None = None  # (GRID, GRID) blocks inside the picture and not clipped
+
+    def changed_blocks(self) -> np.ndarray:
+        """(GRID, GRID) bool: blocks with more wrong bits than the rest of the face's errors explain.
+
+        A block counts from ``BLOCK_ERRORS`` wrong bits of ``PER_BLOCK`` on, and only when that many are
+        unlikely (below ``CHANGED_P`` over the grid) at the face's typical block error rate (a low percentile,
+        so that a swap replacing most blocks does not raise it): JPEG and resizing raise the error rate
+        everywhere, replaced pixels only where they lie.
+        """
+        if self.block_errors is None or self.usable is None or not self.usable.any():
+            return np.zeros((GRID, GRID), bool)
+        rate = max(float(np.percentile(self.block_errors[self.usable], TYPICAL_PCT)) / PER_BLOCK, 1.0 / 64)
+        least = next(e for e in range(BLOCK_ERRORS, PER_BLOCK + 1)
+                     if e == PER_BLOCK or binom.sf(e - 1, PER_BLOCK, rate) < CHANGED_P / (GRID * GRID))
+        return (self.block_errors >= least) & self.usable
 
     @property
     def found(self) -> bool:
@@ -153,7 +178,7 @@ def usable_blocks(view: frame.FaceView, square: np.ndarray, matrix: np.ndarray) 
     inside = (pts[..., 0] >= 0) & (pts[..., 0] <= w - 1) & (pts[..., 1] >= 0) & (pts[..., 1] <= h - 1)
     covered = inside[:-1, :-1] & inside[1:, :-1] & inside[:-1, 1:] & inside[1:, 1:]
     grid = square[ORIGIN:ORIGIN + GRID * BLOCK, ORIGIN:ORIGIN + GRID * BLOCK]
-    clipped = ((grid <= 3) | (grid >= 252)).reshape(GRID, BLOCK, GRID, BLOCK).mean(axis=(1, 3))
+    clipped = ((grid <= DARK) | (grid >= BRIGHT)).reshape(GRID, BLOCK, GRID, BLOCK).mean(axis=(1, 3))
     return covered & (clipped < SATURATED)
 
 
@@ -168,9 +193,10 @@ def _decode(view: frame.FaceView, _search_sync: float, matrix: np.ndarray, cod: 
         return FaceRead(None, sync, matrix)
     # a block whose projections no longer sit on the lattices (pixels replaced) is close to an erasure
     fit = np.clip(np.mean(np.cos(2 * cod.phase(proj)), axis=1, keepdims=True), 0.0, 1.0)
+    block_fit = fit.reshape(GRID, GRID)
     payload, recoded = decode_soft(cod.soft(proj) * (weights * fit).ravel()[cod.slot_of_bit], key)
     if payload is None:
-        return FaceRead(None, sync, matrix)
+        return FaceRead(None, sync, matrix, None, block_fit, usable)
     wrong = (cod.soft(proj) > 0) != recoded.astype(bool)
     per_slot = np.zeros(SLOTS)
     per_slot[cod.slot_of_bit] = wrong
@@ -179,4 +205,4 @@ def _decode(view: frame.FaceView, _search_sync: float, matrix: np.ndarray, cod: 
     unused[cod.slot_of_bit] = False
     per_slot[unused] = filler_wrong[unused]
     errors = per_slot.reshape(GRID * GRID, PER_BLOCK).sum(axis=1).reshape(GRID, GRID)
-    return FaceRead(payload, sync, matrix, np.where(usable, errors, 0).astype(np.int64))
+    return FaceRead(payload, sync, matrix, np.where(usable, errors, 0).astype(np.int64), block_fit, usable)

@@ -31,8 +31,10 @@ from engines.watermark.face_payload import LANDMARKS, REGIONS
 
 EYE_DISTANCE = float(np.hypot(*(frame.TEMPLATE[1] - frame.TEMPLATE[0])))  # canonical pixels
 MOVE_LIMIT = 0.15  # eye distances: a region whose landmark moved further counts as altered
-MIN_CHANGED_BLOCKS = 2  # blocks (16 canonical px) holding the wrong bits before a face counts as altered
-DAMAGED_SYNC = 8.0  # a mark this clearly present whose payload does not verify was damaged
+MIN_CHANGED_BLOCKS = 3  # blocks (16 canonical px) holding the wrong bits before a face counts as altered
+# (2 was reached by an untouched small face after 0.5× resize; edited mouths changed 4–6)
+DAMAGED_SYNC = 8.0  # a mark this clearly present whose payload does not verify may have been damaged …
+INTACT_FIT, GONE_FIT, SPLIT_SHARE = 0.6, 0.25, 0.2  # … when this share of its blocks is intact and as many gone
 RELIABLE_EYE_DISTANCE = 24.0  # picture pixels: smaller faces' marks may be lost to processing, so their absence
 # proves nothing (0.5× resize of group photos lost 2 of 7 marks, all of faces below this)
 CHANGED_SHARE = 0.3  # share of a face's box the whole-image tamper map must flag to be quoted
@@ -85,7 +87,7 @@ def _moved(read: marks.FaceRead, face: Face) -> dict[str, float]:
 def _changed_areas(read: marks.FaceRead) -> tuple[int, list[str]]:
     """(changed blocks, names of the areas they lie in)."""
     assert read.payload is not None and read.block_errors is not None
-    rows, cols = np.nonzero(read.block_errors >= marks.BLOCK_ERRORS)
+    rows, cols = np.nonzero(read.changed_blocks())
     centres = ORIGIN + BLOCK * (np.stack([cols, rows], axis=1) + 0.5)
     names = []
     for c in centres:
@@ -93,6 +95,15 @@ def _changed_areas(read: marks.FaceRead) -> tuple[int, list[str]]:
         nearest = int(np.argmin(dist))
         names.append(LANDMARKS[nearest][0] if dist[nearest] <= NEAR_LANDMARK else OTHER_AREA)
     return len(centres), names
+
+
+def _destroyed(read: marks.FaceRead) -> bool:
+    """The mark stands clearly around the face but is gone from a good part of it (a replaced face), as
+    opposed to a mark weakened everywhere (heavy compression), which is no evidence of an edit."""
+    if read.found or read.sync < DAMAGED_SYNC or read.block_fit is None or read.usable is None:
+        return False
+    fit = read.block_fit[read.usable]
+    return bool(fit.size and np.mean(fit > INTACT_FIT) >= SPLIT_SHARE and np.mean(fit < GONE_FIT) >= SPLIT_SHARE)
 
 
 def _box_share(changed: np.ndarray | None, face: Face) -> float:
@@ -146,10 +157,10 @@ def verify_faces(rgb: np.ndarray, key: str | bytes, faces: list[Face] | None = N
             if blocks >= MIN_CHANGED_BLOCKS:
                 where += areas
                 reasons.append(f"{blocks} block(s) of the face mark no longer hold their bits")
-        elif read is not None and (sync >= DAMAGED_SYNC or (
+        elif read is not None and (_destroyed(read) or (
                 any_marked and frame.eye_distance(face.landmarks5) >= RELIABLE_EYE_DISTANCE)):
             where.append("whole face")
-            reasons.append("face mark destroyed" if sync >= DAMAGED_SYNC else
+            reasons.append("face mark destroyed inside the face, intact around it" if _destroyed(read) else
                            "no face mark, while other faces in the picture carry one")
         marked = owner_id is not None
         altered: bool | None = bool(reasons) if (marked or reasons) else None
