@@ -1,4 +1,4 @@
-"""Drive the real main window through the Faces and Watermark panes and save their screenshots (under Xvfb).
+"""Drive the real main window through the Faces, Watermark and Protect panes and save their screenshots (under Xvfb).
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python packaging/take_pane_screenshots.py [--face-model DIR]
 
@@ -111,6 +111,15 @@ def main() -> None:
     wm.verify_now()
     settle(0.5)
     shot("watermark_tamper.png")
+    # Protect: protect the astronaut photo and show before | after with the swap preview
+    protect = window.protect_pane
+    window.open_path(evidence)
+    settle(1.0)
+    window.panes.setCurrentWidget(protect)
+    settle(0.3)
+    protect.protect_now()
+    settle(1.0)
+    shot("protect_pane.png")
     window.close()
     runner.shutdown()
 
