@@ -235,6 +235,7 @@ class ProtectPane(QtWidgets.QWidget):
     def _release_canvas(self) -> None:
         if self._twin_before is None:
             return
+        self._canvas.set_heatmap(None)  # also empties the right view of the comparison picture
         self._canvas.set_twin(self._twin_before)
         self._twin_before = None
 

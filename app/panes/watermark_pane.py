@@ -265,12 +265,9 @@ class WatermarkPane(QtWidgets.QWidget):
         if self._twin_before is None:
             self._twin_before = self._canvas.is_twin()
         # the untouched frame stays on the left; the right view (zoom and pan linked) shows the marked copy or
-        # the amplified difference in colour. Set after ``set_heatmap(None)``, which empties the right view.
-        self._canvas.set_mask(None)
-        self._canvas.set_heatmap(None)
+        # the amplified difference in colour
         right = self.preview.marked if mode == 1 else lookup_table(DIFF_COLORMAP)[self.preview.difference]
-        self._canvas.twin_item.setImage(right, autoLevels=False, levels=(0, 255), lut=None)
-        self._canvas.set_twin(True)
+        self._canvas.show_beside(np.ascontiguousarray(right))
 
     def _release_canvas(self) -> None:
         """Remove this pane's comparison layers and give the twin view back as it was."""
@@ -285,7 +282,7 @@ class WatermarkPane(QtWidgets.QWidget):
 
     def compare_image(self) -> np.ndarray | None:
         """What the right-hand view shows for the comparison (None when no comparison is on screen)."""
-        return self._canvas.twin_item.image if self.compare_shown() else None
+        return self._canvas.beside() if self.compare_shown() else None
 
     # ---------------------------------------------------------------- saving
     def save_dialog(self) -> None:
