@@ -12,6 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from app.document import Document
+from app.panes.canvas_comparison import scrolled
 from app.panes.faces_jobs import detect_frame, scan_file, track_series
 from app.tasks import TaskBridge
 from engines.detect.report import AigenResult, DetectionReport, FaceResult
@@ -182,13 +183,7 @@ class FacesPane(QtWidgets.QWidget):
         layout.addWidget(self.aigen_label)
         layout.addWidget(self.how_to_read)
         layout.addStretch(1)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolled(self, body)
         self._shown_faces: tuple[FaceResult, ...] = ()
         self._set_scanning(False)
         self._update_enabled()

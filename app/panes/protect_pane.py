@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from superqt.sliders import QLabeledDoubleSlider
 
 from app.document import Document
+from app.panes.canvas_comparison import CanvasComparison, scrolled
 from app.panes.protect_jobs import DIFF_GAIN, ProtectPreview, protect_frame, report_html, save_protection
 from app.tasks import TaskBridge
 from engines.media import Media
@@ -57,7 +58,7 @@ class ProtectPane(QtWidgets.QWidget):
         self.report: object | None = None
         self.last_saved: Path | None = None
         self.steps: int | None = None  # per face; None = the engine's default
-        self._twin_before: bool | None = None
+        self._comparison = CanvasComparison(canvas)
         self._build()
         document.opened.connect(self._on_opened)
         document.frame_ready.connect(self._on_frame)
@@ -137,13 +138,7 @@ class ProtectPane(QtWidgets.QWidget):
         layout.addWidget(run_box)
         layout.addWidget(save_box)
         layout.addStretch(1)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolled(self, body)
         self.strength.valueChanged.connect(lambda _v: self._invalidate("Strength changed: press Protect again."))
         self._update_enabled()
 
@@ -227,17 +222,11 @@ class ProtectPane(QtWidgets.QWidget):
                 or image.shape != self.preview.original.shape):
             self._release_canvas()
             return
-        if self._twin_before is None:
-            self._twin_before = self._canvas.is_twin()
-        right = self.preview.protected if mode == 1 else lookup_table("inferno")[self.preview.difference]
-        self._canvas.show_beside(np.ascontiguousarray(right))
+        self._comparison.show(self.preview.protected if mode == 1
+                              else lookup_table("inferno")[self.preview.difference])
 
     def _release_canvas(self) -> None:
-        if self._twin_before is None:
-            return
-        self._canvas.set_heatmap(None)  # also empties the right view of the comparison picture
-        self._canvas.set_twin(self._twin_before)
-        self._twin_before = None
+        self._comparison.release()
 
     # ---------------------------------------------------------------- save
     def save_dialog(self) -> bool:

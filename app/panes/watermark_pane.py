@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from superqt.sliders import QLabeledDoubleSlider
 
 from app.document import Document
+from app.panes.canvas_comparison import CanvasComparison, scrolled
 from app.panes.watermark_jobs import (
     DIFF_GAIN,
     FACE_COLUMNS,
@@ -85,7 +86,7 @@ class WatermarkPane(QtWidgets.QWidget):
         self.preview: Preview | None = None
         self.verify_result: VerifyResult | None = None
         self.last_saved: Path | None = None
-        self._twin_before: bool | None = None  # the canvas's twin state before this pane took it over
+        self._comparison = CanvasComparison(canvas)
         self._debounce = QtCore.QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -175,13 +176,7 @@ class WatermarkPane(QtWidgets.QWidget):
         layout.setContentsMargins(2, 2, 4, 2)
         layout.addWidget(embed_box)
         layout.addWidget(verify_box, 1)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolled(self, body)
 
         for signal in (self.owner.textChanged, self.embed_key.textChanged, self.strength.valueChanged):
             signal.connect(lambda *_: self._debounce.start())
@@ -262,27 +257,21 @@ class WatermarkPane(QtWidgets.QWidget):
         image = self._canvas.image()
         if image is None or image.shape[:2] != self.preview.marked.shape[:2]:
             return
-        if self._twin_before is None:
-            self._twin_before = self._canvas.is_twin()
         # the untouched frame stays on the left; the right view (zoom and pan linked) shows the marked copy or
         # the amplified difference in colour
-        right = self.preview.marked if mode == 1 else lookup_table(DIFF_COLORMAP)[self.preview.difference]
-        self._canvas.show_beside(np.ascontiguousarray(right))
+        self._comparison.show(self.preview.marked if mode == 1
+                              else lookup_table(DIFF_COLORMAP)[self.preview.difference])
 
     def _release_canvas(self) -> None:
-        """Remove this pane's comparison layers and give the twin view back as it was."""
-        if self._twin_before is None:
-            return
-        self._canvas.set_heatmap(None)
-        self._canvas.set_twin(self._twin_before)
-        self._twin_before = None
+        """Remove this pane's comparison and give the twin view back as it was."""
+        self._comparison.release()
 
     def compare_shown(self) -> bool:
-        return self._twin_before is not None
+        return self._comparison.shown()
 
     def compare_image(self) -> np.ndarray | None:
         """What the right-hand view shows for the comparison (None when no comparison is on screen)."""
-        return self._canvas.beside() if self.compare_shown() else None
+        return self._comparison.picture()
 
     # ---------------------------------------------------------------- saving
     def save_dialog(self) -> None:
