@@ -347,7 +347,9 @@ class WatermarkPane(QtWidgets.QWidget):
         rows = face_rows(result)
         self.faces_table.set_rows(rows)
         altered = sum(row[2] == "yes" for row in rows)
-        faces = f" · {len(rows)} face(s), {altered} altered" if rows else ""
+        unknown = sum(row[2] not in ("yes", "no") for row in rows)
+        faces = (f" · {len(rows)} face(s), {altered} altered" + (f", {unknown} cannot tell" if unknown else "")
+                 if rows else "")
         if result.found and result.detection.payload is not None:
             owner = result.owner or f"owner ID {result.detection.payload.owner_hex}"
             self.verdict.setText(f"<b style='color:#6d6'>Watermark found</b>: {escape(owner)}{faces}")

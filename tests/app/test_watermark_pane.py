@@ -78,6 +78,7 @@ def test_preview_views_save_open_and_verify(window, qtbot, evidence, tmp_path): 
     found = _verify(window, qtbot, KEY)
     assert found.found and found.owner == OWNER
     assert OWNER in pane.verdict.text()
+    assert "1 face(s), 0 altered, 1 cannot tell" in pane.verdict.text()  # the face carries no face mark
     rows = dict(pane.verify_table.rows())
     assert rows["Owner"] == OWNER and rows["Result"] == "watermark found" and "Confidence" in rows
     assert window.canvas.has_heatmap()  # the tamper map (nothing flagged on an untouched copy)
