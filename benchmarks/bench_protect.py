@@ -1,6 +1,6 @@
 """Photo protection: optimise against the panel, measure on models that are NOT in it, after posting.
 
-    python -m benchmarks.bench_protect [--data ../shared/data] [--faces 8] [--steps N] [--no-write]
+    python -m benchmarks.bench_protect [--data ../shared/data] [--faces 8] [--steps N] [--threads 1] [--no-write]
 
 Faces: the held-out CelebA-HQ identities (1024×1024; never seen by the surrogates' training). Each photo is
 protected at default strength with the default panel (surrogate swap autoencoder + editor, MTCNN), then
@@ -182,12 +182,15 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--faces", type=int, default=8)
     parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    torch.set_num_threads(max(1, args.threads))
 
     from engines.faces.detectors import MediaPipeDetector, YuFaceDetector
     from engines.models.manifest import shipped_model_dir
     from engines.protect.mtcnn import detect_faces
+    from engines.protect.optimise import budget_for
     from engines.protect.service import DEFAULT_STEPS, protect_image
     from engines.protect.surrogates import load_surrogate
     from engines.protect.train_surrogates import celeba_split
@@ -227,12 +230,18 @@ def main() -> None:
                 if source is not None:
                     _swap_rows(tally, cond, variant, clean, changed, source, mesher)
     psnrs, ssims = [q[0] for q in quality], [q[1] for q in quality]
+    budget = budget_for(1.0).as_dict()
     md = "\n".join([
         "## Photo protection (`python -m benchmarks.bench_protect`)", "",
         f"Machine: {machine()}; revision {git_revision()}; torch threads {torch.get_num_threads()}.", "",
-        f"{len(images)} held-out CelebA-HQ photos (1024×1024), default strength (L∞ 6/255 in texture, 2.4/255 on "
-        f"flat skin, PSNR floor 35 dB), {steps} steps per face against the panel (surrogate swap autoencoder and "
-        "editor, MTCNN P/R/O-net confidences and O-net landmarks) through sampled JPEG 70–95 / resize / blur.", "",
+        f"{len(images)} held-out CelebA-HQ photos (1024×1024), default strength (L∞ {budget['linf_max_255']:g}/255 in "
+        f"texture, {budget['linf_flat_255']:g}/255 on flat skin, energy kept to PSNR ≥ {budget['min_psnr_db']:g} dB "
+        f"+ 0.3 dB by the search itself), {steps} steps per face against the panel (surrogate swap autoencoder and "
+        "editor, MTCNN P/R/O-net confidences and O-net landmarks) through sampled JPEG 70–95 / resize / blur; "
+        "clipped-momentum steps with cosine decay, optimising what is written (the working-size perturbation "
+        "enlarged, feathered and shrunk back). Search settings were tuned on 2–3 CelebA-HQ photos that are not "
+        "among these (held-out ids 9–10 and one training photo); the held-out models below were never optimised "
+        "against.", "",
         f"- Protected photo: PSNR median {median(psnrs):.2f} dB (min {min(psnrs):.2f}), SSIM median "
         f"{median(ssims):.4f} (min {min(ssims):.4f}).",
         f"- Time per 1024-px photo (one face, detection + search + composition): median {median(times):.1f} s, "
@@ -241,6 +250,11 @@ def main() -> None:
         "protected photo vs the equally posted original. Landmark error: mean distance / eye distance (468 mesh "
         "points for the face swap). Output MSE in [0, 1]² between the model's output on the protected and on the "
         f"unprotected photo; interrupted = MSE ≥ {BROKEN_MSE} (output PSNR < 20 dB).",
+        "- Transfer techniques tried on the tuning photos and left off by default: translation-invariant gradient "
+        "smoothing (σ 1 px) and random shift / zoom per step (±2 %) lowered the panel swap AE's effect from about "
+        "24 to 30 dB output PSNR and did not move the held-out swap AE further (38–44 dB either way); input "
+        "diversity that stays on is the sampled posting chain (JPEG / resize / blur) and, for MTCNN's R-/O-net "
+        "targets, a ±6 % random crop box.",
         "- Not measured: OpenCV Haar cascades (opencv-python-headless 5 ships no cascade files here), real "
         "face-swap / editing networks, purification and robust-mimicry attacks.", "",
         _tables(tally, len(images)),

@@ -52,6 +52,21 @@ class FaceRegion:
         arr = self.work_array(image).astype(np.float32) / 255.0
         return torch.from_numpy(arr).permute(2, 0, 1)[None].contiguous().to(device)
 
+    def round_trip(self) -> tuple[np.ndarray, np.ndarray]:
+        """Matrices (left (h, h), right (w, w)) of what enlarging a working-size array to the region and shrinking
+        it back does: ``left @ a @ right`` equals ``work_array(enlarge(a))`` for a working-size plane ``a``.
+
+        The search applies this to its perturbation so it optimises what is written, not the working copy alone.
+        """
+        (w, h), (big_w, big_h) = self.work_size, (self.x1 - self.x0, self.y1 - self.y0)
+        if self.scale == 1.0:
+            return np.eye(h, dtype=np.float32), np.eye(w, dtype=np.float32)
+        up_y = cv2.resize(np.eye(h, dtype=np.float64), (h, big_h), interpolation=cv2.INTER_LINEAR)  # (H, h)
+        down_y = cv2.resize(np.eye(big_h, dtype=np.float64), (big_h, h), interpolation=cv2.INTER_AREA)  # (h, H)
+        up_x = cv2.resize(np.eye(w, dtype=np.float64), (big_w, w), interpolation=cv2.INTER_LINEAR)  # (w, W)
+        down_x = cv2.resize(np.eye(big_w, dtype=np.float64), (w, big_w), interpolation=cv2.INTER_AREA)  # (W, w)
+        return (down_y @ up_y).astype(np.float32), (up_x @ down_x).astype(np.float32)
+
     def enlarge(self, work: np.ndarray) -> np.ndarray:
         """A working-size (h, w[, c]) float array resized to the full region."""
         size = (self.x1 - self.x0, self.y1 - self.y0)

@@ -19,7 +19,7 @@ import torch
 
 from engines.atomic import atomic_write_bytes
 from engines.protect.mtcnn import FaceBox, detect_faces
-from engines.protect.optimise import Budget, SearchLog, budget_for, limit_map, search
+from engines.protect.optimise import Budget, EnergyLimit, SearchLog, SearchSettings, budget_for, limit_map, search
 from engines.protect.posting import PostingModel
 from engines.protect.region import FaceRegion, face_region
 from engines.protect.report import ProtectionReport, measure_effects
@@ -27,9 +27,10 @@ from engines.protect.targets import Target, default_panel
 from engines.runtime.jobs import JobContext, ProgressCallback
 from engines.watermark.metrics import psnr, ssim_luma
 
-DEFAULT_STEPS = 80
+DEFAULT_STEPS = 300
 MAX_FACES = 4
 FEATHER = 0.06
+PSNR_MARGIN = 0.3  # dB the search keeps above the floor (enlarging and rounding change the energy a little)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,14 +66,38 @@ def _feather(h: int, w: int) -> np.ndarray:
     return (ramp_y[:, None] * ramp_x[None, :]).astype(np.float32)
 
 
+def _renderer(region: FaceRegion, device: str):
+    """δ (1, 3, h, w) at working size → what the written photo holds there: feathered, enlarged to the region
+    and shrunk back (``FaceRegion.round_trip``), as a differentiable linear map."""
+    left, right = (torch.from_numpy(m).to(device) for m in region.round_trip())
+    work_w, work_h = region.work_size
+    feather = torch.from_numpy(_feather(work_h, work_w))[None, None].to(device)
+
+    def render(delta: torch.Tensor) -> torch.Tensor:
+        return left @ (delta * feather) @ right
+
+    return render
+
+
+def _energy_limit(region: FaceRegion, shape: tuple[int, ...], budget: Budget, faces: int, device: str
+                  ) -> EnergyLimit:
+    """This face's share of the picture's squared-error budget (PSNR floor + margin, split evenly between faces),
+    with each working pixel weighted by the image area it stands for and the feather window it is scaled by."""
+    work_w, work_h = region.work_size
+    share = (region.x1 - region.x0) * (region.y1 - region.y0) / float(shape[0] * shape[1])
+    weight = torch.from_numpy(_feather(work_h, work_w) ** 2 * share)[None, None].to(device)
+    return EnergyLimit(10 ** (-(budget.min_psnr + PSNR_MARGIN) / 10) / max(1, faces), weight)
+
+
 def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext | None = None,
                   targets: list[Target] | None = None, extra_targets: tuple[str | Path, ...] = (),
                   steps: int = DEFAULT_STEPS, seed: int = 0, device: str | None = None,
-                  posting: PostingModel | None = None) -> ProtectedImage:
+                  posting: PostingModel | None = None, settings: SearchSettings | None = None) -> ProtectedImage:
     """Protect every face (up to ``MAX_FACES``, largest first) of an RGB uint8 image.
 
     ``targets`` replaces the default panel (shipped surrogates + MTCNN); ``extra_targets`` adds TorchScript
-    files. Raises ValueError on bad input and ``Cancelled`` when ``ctx`` is cancelled.
+    files; ``settings`` changes the search's step rule. Raises ValueError on bad input and ``Cancelled`` when
+    ``ctx`` is cancelled.
     """
     ctx = ctx or JobContext()
     image = np.asarray(image)
@@ -104,7 +129,9 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
         eps_work = torch.from_numpy(np.ascontiguousarray(region.work_array(limits)))
         for target in panel:
             target.prepare(clean, region.face_work)
-        delta, log = search(clean, eps_work[None, None].to(dev), panel, steps, posting or PostingModel(), rng, on_step)
+        energy = _energy_limit(region, image.shape, budget, len(faces), dev)
+        delta, log = search(clean, eps_work[None, None].to(dev), panel, steps, posting or PostingModel(), rng, on_step,
+                            energy=energy, settings=settings, render=_renderer(region, dev))
         logs.append(log)
         full = region.enlarge(delta[0].permute(1, 2, 0).cpu().numpy()) * _feather(region.y1 - region.y0,
                                                                                    region.x1 - region.x0)[..., None]

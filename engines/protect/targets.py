@@ -23,6 +23,7 @@ from engines.protect.mtcnn import FaceBox, crop_resize, mtcnn_nets, normalise, p
 from engines.protect.surrogates import ALIGN_MARGIN, Surrogate, aligned_crop, aligned_grid, shipped_surrogates
 
 ROLES = ("interrupt", "poison")
+BOX_JITTER = 0.06  # R-/O-net crop box jitter during the search (share of the box side)
 OUTPUT_GOAL = 0.01  # output MSE (in [0, 1] units²) at which a manipulation counts as visibly broken: ≈ 20 dB
 
 
@@ -90,13 +91,26 @@ class _BoxStage(_Confidence):
         super().__init__()
         self.net = net
         self.box = np.zeros(4, np.float32)
+        self._rng = np.random.default_rng(0)
 
     def prepare(self, clean: torch.Tensor, face: FaceBox) -> None:
         self.box = square_box(face.box)
+        self._rng = np.random.default_rng(0)
         super().prepare(clean, face)
 
-    def _run(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return self.net(normalise(crop_resize(x, self.box, self.size)))
+    def _run(self, x: torch.Tensor, box: np.ndarray | None = None) -> tuple[torch.Tensor, ...]:
+        return self.net(normalise(crop_resize(x, self._box() if box is None else box, self.size)))
+
+    def _box(self) -> np.ndarray:
+        """The crop box; while gradients are on (the search), shifted and scaled at random by up to
+        ``BOX_JITTER`` of its side, because MTCNN's own earlier stage never hands over exactly this box."""
+        if not torch.is_grad_enabled() or BOX_JITTER <= 0:
+            return self.box
+        side = float(self.box[2] - self.box[0])
+        shift = self._rng.uniform(-BOX_JITTER, BOX_JITTER, 3)
+        cx, cy = (self.box[0] + self.box[2]) / 2 + shift[0] * side, (self.box[1] + self.box[3]) / 2 + shift[1] * side
+        half = side * (1 + shift[2]) / 2
+        return np.array([cx - half, cy - half, cx + half, cy + half], np.float32)
 
     def log_odds(self, x: torch.Tensor) -> torch.Tensor:
         raw = self._run(x)[self.index]
@@ -124,8 +138,9 @@ class ONetConfidence(_BoxStage):
 
 
 class ONetLandmarks(_BoxStage):
-    """MTCNN O-net five landmarks: mean displacement from the clean ones, in units of the face box side
-    (goal 0.08 of the box ≈ a fifth of the eye distance: crops aligned on them are visibly off)."""
+    """MTCNN O-net five landmarks: mean displacement from the clean ones (in image coordinates, so a jittered crop
+    box is accounted for), in units of the face box side (goal 0.08 of the box ≈ a fifth of the eye distance:
+    crops aligned on them are visibly off)."""
 
     size, goal = 48, 0.08
 
@@ -134,13 +149,20 @@ class ONetLandmarks(_BoxStage):
         self.name = "mtcnn-onet-landmarks"
         self.points = torch.zeros(1, 10)
 
+    def _points(self, x: torch.Tensor, box: np.ndarray) -> torch.Tensor:
+        """The five landmarks (1, 10: x then y) in pixels of ``x`` from O-net on ``box``."""
+        rel = self._run(x, box)[1]
+        side = float(box[2] - box[0])
+        return torch.cat([box[0] + side * rel[:, :5], box[1] + side * rel[:, 5:]], 1)
+
     def prepare(self, clean: torch.Tensor, face: FaceBox) -> None:
         self.box = square_box(face.box)
+        self._rng = np.random.default_rng(0)
         with torch.no_grad():
-            self.points = self._run(clean)[1].detach()
+            self.points = self._points(clean, self.box).detach()
 
     def loss(self, x: torch.Tensor) -> torch.Tensor:
-        d = self._run(x)[1] - self.points
+        d = (self._points(x, self._box()) - self.points) / float(self.box[2] - self.box[0])
         return torch.sqrt(d[:, :5] ** 2 + d[:, 5:] ** 2 + 1e-8).mean()
 
 
