@@ -87,6 +87,24 @@ def unclipped(image: np.ndarray, smooth: int) -> np.ndarray:
     return _shrink(ok, smooth)
 
 
+DEFAULT_SWEEP = (70, 75, 80, 85, 90, 95)  # the analysis' default parameters
+DEFAULT_SMOOTH = 8
+
+
+def sweep_heatmap(image: np.ndarray, errors: np.ndarray, how: str = "max", smooth: int = DEFAULT_SMOOTH,
+                  ) -> np.ndarray:
+    """The analysis' heatmap (float32 [0, 1], image size) from an ``error_stack`` of ``image``."""
+    reduced = reduce_sweep(errors, how) * unclipped(image, smooth)
+    cells = np.clip((reduced - _OFFSET[how]) / (_FULL_SCALE[how] - _OFFSET[how]), 0.0, 1.0).astype(np.float32)
+    h, w = image.shape[:2]
+    return cv2.resize(cells, (w, h), interpolation=cv2.INTER_LINEAR) if cells.shape != (h, w) else cells
+
+
+def default_sweep_heatmap(image: np.ndarray) -> np.ndarray:
+    """The analysis' heatmap at its default parameters (max over qualities 70–95, 8-px smoothing)."""
+    return sweep_heatmap(image, error_stack(image, list(DEFAULT_SWEEP), DEFAULT_SMOOTH), "max", DEFAULT_SMOOTH)
+
+
 def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     image = subject.image
     if params["q_min"] >= params["q_max"]:
@@ -96,10 +114,7 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     ctx.progress(0.05, f"error levels at {len(sweep)} qualities")
     errors = error_stack(image, sweep, params["smooth"], ctx)
     ctx.progress(0.8, "reducing the sweep")
-    reduced = reduce_sweep(errors, how) * unclipped(image, params["smooth"])
-    cells = np.clip((reduced - _OFFSET[how]) / (_FULL_SCALE[how] - _OFFSET[how]), 0.0, 1.0).astype(np.float32)
-    h, w = image.shape[:2]
-    heat = cv2.resize(cells, (w, h), interpolation=cv2.INTER_LINEAR) if cells.shape != (h, w) else cells
+    heat = sweep_heatmap(image, errors, how, params["smooth"])
     mean_curve = errors.reshape(len(sweep), -1).mean(axis=1) * 255.0
     ctx.progress(0.95, "summarising")
     bright = float((heat > 0.5).mean())

@@ -8,11 +8,12 @@ ramps. The image-level score uses features pooled over all tiles and the stitche
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -27,6 +28,7 @@ DEFAULT_OVERLAP = 64
 Progress = Callable[[float, str], None]
 
 _LOCK = threading.Lock()
+_THREADS_LOCK = threading.Lock()  # one tiled run at a time changes the torch thread count
 _CACHE: dict[tuple[str, str], LoadedLocalizer] = {}
 _DEFAULT_DIR: list[Path | None] = [None]  # process-wide override of the shipped model folder
 
@@ -106,6 +108,30 @@ def _ramp(length: int, overlap: int) -> np.ndarray:
     return w
 
 
+def tile_workers(device: str, tiles: int) -> int:
+    """Tiles run at once: one per torch thread on the CPU (at most one per tile), one on an accelerator."""
+    import torch
+
+    return max(1, min(torch.get_num_threads(), tiles)) if device == "cpu" else 1
+
+
+@contextlib.contextmanager
+def _single_threaded_ops(active: bool) -> Iterator[None]:
+    """Torch ops single-threaded while ``active`` (tiles are then the unit of parallelism); restored after."""
+    if not active:
+        yield
+        return
+    import torch
+
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+
 def _to_tensor(array: np.ndarray, device: str, scale: float = 1.0):  # -> torch.Tensor
     import torch
 
@@ -173,8 +199,10 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
              ) -> Localization:
     """Heatmap, confidence, mask and image-level score for an RGB uint8 image of any size.
 
-    Error levels (when the model uses them) are computed per tile on a helper thread, one tile ahead
-    of the network; tiles start on multiples of 16 so the JPEG grid is the image's own.
+    On a CPU with several torch threads, tiles run side by side, one per thread, each single-threaded
+    (MobileNet's depthwise layers scale poorly across threads; whole tiles scale almost perfectly); results
+    are stitched in tile order, so the output does not depend on the scheduling. Error levels (when the
+    model uses them) are computed per tile; tiles start on multiples of 16 so the JPEG grid is the image's own.
     """
     import torch
 
@@ -193,21 +221,26 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
     tiles = [(ys, xs) for ys in tile_spans(h, tile, overlap) for xs in tile_spans(w, tile, overlap)]
     stitcher = _Stitcher(h, w, overlap // 4 if len(tiles) > 1 else 0)
 
-    def features(k: int) -> np.ndarray | None:
+    def run(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (y0, y1), (x0, x1) = tiles[k]
-        return error_levels(image[y0:y1, x0:x1], qualities) if qualities else None
+        ela = error_levels(image[y0:y1, x0:x1], qualities) if qualities else None
+        return _run_tile(loaded, image[y0:y1, x0:x1], ela)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(features, 0)
-        for k, ((y0, y1), (x0, x1)) in enumerate(tiles):
-            if progress is not None:
-                progress(0.05 + 0.85 * k / len(tiles),
-                         f"tile {k + 1} of {len(tiles)}" if len(tiles) > 1 else "running the model")
-            ela = pending.result()
-            if k + 1 < len(tiles):
-                pending = pool.submit(features, k + 1)
-            maps, avg, mx = _run_tile(loaded, image[y0:y1, x0:x1], ela)
-            stitcher.add(y0, x0, maps, avg, mx, float((y1 - y0) * (x1 - x0)))
+    workers = tile_workers(loaded.device, len(tiles))
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+    try:
+        with _single_threaded_ops(workers > 1):
+            pending = {k: pool.submit(run, k) for k in range(min(workers, len(tiles)))}
+            for k, ((y0, y1), (x0, x1)) in enumerate(tiles):
+                if progress is not None:
+                    progress(0.05 + 0.85 * k / len(tiles),
+                             f"tile {k + 1} of {len(tiles)}" if len(tiles) > 1 else "running the model")
+                maps, avg, mx = pending.pop(k).result()
+                if k + workers < len(tiles):
+                    pending[k + workers] = pool.submit(run, k + workers)
+                stitcher.add(y0, x0, maps, avg, mx, float((y1 - y0) * (x1 - x0)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if progress is not None:
         progress(0.92, "combining")
     quarter = stitcher.maps()

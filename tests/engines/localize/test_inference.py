@@ -119,3 +119,46 @@ def test_analysis_refuses_corrupted_weights(tmp_path, restore_default_model):
     inference.use_model_dir(copy)
     with pytest.raises(WeightsError, match="corrupted"):
         run_analysis("learned_localization", Subject(image=photo("coffee", (64, 64))))
+
+
+def test_parallel_tiles_match_sequential_tiles(tiny_loaded):
+    image = photo("coffee", (300, 530))
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert inference.tile_workers("cpu", 6) == 1
+        sequential = localize(image, tiny_loaded, tile=256, overlap=64)
+        torch.set_num_threads(2)
+        assert inference.tile_workers("cpu", 6) == 2 and inference.tile_workers("cuda", 6) == 1
+        parallel = localize(image, tiny_loaded, tile=256, overlap=64)
+        assert torch.get_num_threads() == 2  # restored after the tiles ran single-threaded side by side
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_allclose(parallel.heatmap, sequential.heatmap, atol=1e-5)
+    assert parallel.score == pytest.approx(sequential.score, abs=1e-5)
+
+
+def test_fuse_evidence_weighs_error_levels_only_where_the_network_is_unsure():
+    from engines.forensics.learned_localization import fuse_evidence
+
+    network = np.array([[0.9, 0.1, 0.2]], np.float32)
+    errors = np.array([[0.1, 0.9, 1.0]], np.float32)
+    confidence = np.array([[1.0, 0.0, 0.5]], np.float32)
+    np.testing.assert_allclose(fuse_evidence(network, confidence, errors), [[0.9, 0.5, 0.4]], atol=1e-6)
+
+
+def test_analysis_fuses_the_error_level_sweep_by_default(restore_default_model):
+    from engines.forensics.ela_sweep import default_sweep_heatmap
+    from engines.forensics.learned_localization import fuse_evidence
+
+    image, mask = spliced_forgery((192, 256))
+    fused = run_analysis("learned_localization", Subject(image=image))
+    alone = run_analysis("learned_localization", Subject(image=image), {"evidence": "network only"})
+    d = fused.details
+    assert set(d["map_layers"].values()) == {"confidence", "network_heatmap", "error_level_map"}
+    np.testing.assert_allclose(d["network_heatmap"], alone.heatmap)
+    np.testing.assert_allclose(d["error_level_map"], default_sweep_heatmap(image))
+    np.testing.assert_allclose(fused.heatmap, fuse_evidence(alone.heatmap, d["confidence"], d["error_level_map"]))
+    assert np.array_equal(fused.mask, fused.heatmap > 0.5) and fused.score == alone.score
+    assert "network_heatmap" not in alone.details and "fused" in fused.summary
+    assert pixel_auc(fused.heatmap, mask) >= SHIPPED_AUC_BOUND
