@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +98,12 @@ def score_pair(scores: ToolScores, pair: EvalPair, image: np.ndarray, finding, s
 
 
 def evaluate_analyses(pairs_dir: str | Path, tool_ids: Sequence[str] | None = None,
-                      context: JobContext | None = None) -> list[dict]:
-    """Run each tool on every image of ``pairs_dir``; one summary dict per tool (see module doc)."""
+                      context: JobContext | None = None,
+                      detail_maps: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[dict]:
+    """Run each tool on every image of ``pairs_dir``; one summary dict per tool (see module doc).
+
+    ``detail_maps`` scores extra maps a tool puts in its details from the same run: ``{tool: [(details key,
+    title), ...]}``, reported as tool ``"<tool>:<key>"`` (score from the finding, mask = map > 0.5)."""
     from engines.forensics import Subject, get_analysis, run_analysis
     from engines.media import MediaError, open_media
 
@@ -107,6 +111,8 @@ def evaluate_analyses(pairs_dir: str | Path, tool_ids: Sequence[str] | None = No
     pairs = find_pairs(pairs_dir)
     tools = list(tool_ids or default_tools())
     scores = {t: ToolScores(t, get_analysis(t).title) for t in tools}
+    extra = {(t, key): ToolScores(f"{t}:{key}", title) for t, pairs_ in (detail_maps or {}).items()
+             for key, title in pairs_ if t in scores}
     for i, pair in enumerate(pairs):
         ctx.progress(i / len(pairs), pair.image.name)
         try:
@@ -124,8 +130,13 @@ def evaluate_analyses(pairs_dir: str | Path, tool_ids: Sequence[str] | None = No
             except Exception as exc:  # noqa: BLE001 - one failing tool must not stop the evaluation
                 scores[tool].errors.append(f"{pair.image.name}: {type(exc).__name__}: {exc}")
                 continue
-            score_pair(scores[tool], pair, image, finding, time.perf_counter() - t0)
-    return [s.summary() for s in scores.values()]
+            seconds = time.perf_counter() - t0
+            score_pair(scores[tool], pair, image, finding, seconds)
+            for (owner, key), target in extra.items():
+                if owner == tool and key in finding.details:
+                    variant = dataclasses.replace(finding, heatmap=finding.details[key], mask=None)
+                    score_pair(target, pair, image, variant, seconds)
+    return [s.summary() for s in [*scores.values(), *extra.values()]]
 
 
 def format_table(results: list[dict]) -> str:

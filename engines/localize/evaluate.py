@@ -9,6 +9,7 @@ from typing import Any
 from engines.runtime.jobs import JobContext
 
 LEARNED_TOOL = "learned_localization"
+NETWORK_MAP = "network_heatmap"  # the network's own map, before fusion with the error-level sweep
 
 
 def baseline_tools() -> list[str]:
@@ -27,9 +28,9 @@ def evaluate_localizer(pairs_dir: str | Path, baseline: bool = False, model_dir:
     if model_dir is not None:
         use_model_dir(model_dir)
     tools = [LEARNED_TOOL, *(baseline_tools() if baseline else [])]
-    results = evaluate_analyses(pairs_dir, tools, context)
+    results = evaluate_analyses(pairs_dir, tools, context, {LEARNED_TOOL: [(NETWORK_MAP, "Network only, no fusion")]})
     learned = next(r for r in results if r["tool"] == LEARNED_TOOL)
-    classical = [r for r in results if r["tool"] != LEARNED_TOOL and r["pixel_auc"] is not None]
+    classical = [r for r in results if not r["tool"].startswith(LEARNED_TOOL) and r["pixel_auc"] is not None]
     report: dict[str, Any] = {"folder": describe_folder(pairs_dir), "learned": learned, "results": results}
     if classical:
         best_auc = max(classical, key=lambda r: r["pixel_auc"])
@@ -52,6 +53,12 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", f"Learned localization vs best classical map: pixel AUC {m['pixel_auc']:+.3f} "
                       f"(best classical: {best['pixel_auc']['title']}), best-threshold F1 {m['best_f1']:+.3f} "
                       f"(best classical: {best['best_f1']['title']})."]
+        alone = next((r for r in report["results"] if r["tool"] == f"{LEARNED_TOOL}:{NETWORK_MAP}"), None)
+        if alone is not None and alone["pixel_auc"] is not None:
+            auc_margin = alone["pixel_auc"] - best["pixel_auc"]["pixel_auc"]
+            lines += [f"The network alone (no fusion): pixel AUC {auc_margin:+.3f}, "
+                      f"best-threshold F1 {(alone['best_f1'] or 0.0) - (best['best_f1']['best_f1'] or 0.0):+.3f} "
+                      "against the same classical maps."]
     errors = [(r["tool"], e) for r in report["results"] for e in r["errors"]]
     if errors:
         lines += ["", "Failures:"] + [f"- `{tool}`: {err}" for tool, err in errors[:40]]

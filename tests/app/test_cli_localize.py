@@ -33,6 +33,8 @@ def test_eval_localize_with_baseline(tmp_path, capsys):
     assert learned["pixel_auc"] > 0.5 and learned["image_auc"] is not None and not learned["errors"]
     tools = {r["tool"] for r in report["results"]}
     assert {"ela", "noise_inconsistency"} <= tools and "margin" in report
+    alone = next(r for r in report["results"] if r["tool"] == "learned_localization:network_heatmap")
+    assert alone["forged"] == 2 and alone["pixel_auc"] > 0.5  # the unfused map, scored from the same run
 
 
 def test_eval_localize_text_and_bad_folder(tmp_path, capsys):
