@@ -9,6 +9,7 @@ checked against the sha256 in their manifest; a mismatch is refused with a clear
 
 from __future__ import annotations
 
+import concurrent.futures
 from typing import Any
 
 import numpy as np
@@ -50,14 +51,17 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     ctx.progress(0.02, "loading the localizer")
     loaded = load_localizer()
     fused = params["evidence"] == EVIDENCE[0]
-    result = localize(subject.image, loaded, threshold=params["threshold"], tile=params["tile"],
-                      progress=lambda f, m: ctx.progress(f * (0.9 if fused else 1.0), m))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # the sweep fills the tiles' idle gaps
+        sweep = pool.submit(default_sweep_heatmap, subject.image) if fused else None
+        result = localize(subject.image, loaded, threshold=params["threshold"], tile=params["tile"],
+                          progress=lambda f, m: ctx.progress(f * (0.9 if fused else 1.0), m))
+        if sweep is not None:
+            ctx.progress(0.9, "error levels for the fusion")
+            error_map = sweep.result()
     network_map, heatmap = result.heatmap, result.heatmap
     layers = {"Confidence (bright = heads agree)": "confidence"}
     extra: dict[str, Any] = {}
     if fused:
-        ctx.progress(0.9, "error levels for the fusion")
-        error_map = default_sweep_heatmap(subject.image)
         heatmap = fuse_evidence(network_map, result.confidence, error_map)
         layers.update({"Network only": "network_heatmap", "Error level sweep": "error_level_map"})
         extra = {"network_heatmap": network_map, "error_level_map": error_map}
