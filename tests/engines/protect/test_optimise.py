@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
 
-from engines.protect.optimise import budget_for, limit_map, search
+from engines.protect.optimise import EnergyLimit, SearchSettings, budget_for, limit_map, random_view, search
 from engines.protect.posting import NO_POSTING, PostingModel
 from engines.protect.targets import ManipulationTarget
 from tests.engines.protect.protect_factory import ToyEditor, centred_face, half_flat_half_busy
@@ -14,7 +16,8 @@ from tests.engines.protect.protect_factory import ToyEditor, centred_face, half_
 
 def test_budget_scales_with_strength():
     one, two = budget_for(1.0), budget_for(2.0)
-    assert one.eps == pytest.approx(6 / 255) and one.min_psnr == 35.0
+    assert one.eps == pytest.approx(10 / 255) and one.min_psnr == 35.0
+    assert one.floor == 0.5 and one.as_dict()["linf_flat_255"] == 5.0
     assert two.eps == pytest.approx(2 * one.eps) and two.min_psnr == pytest.approx(29.0, abs=0.05)
     assert budget_for(0.5).min_psnr == 35.0
     for bad in (0.0, -1.0, 4.5):
@@ -65,3 +68,49 @@ def test_search_needs_targets_and_calls_back_every_step():
     search(clean, torch.full((1, 1, 16, 16), 0.01), [_toy_target(clean)], 4, NO_POSTING,
            np.random.default_rng(0), on_step=seen.append)
     assert seen == [0, 1, 2, 3]
+
+
+def test_step_size_decays_from_alpha_to_alpha_end():
+    rule = SearchSettings(alpha=0.3, alpha_end=0.01)
+    sizes = [rule.step_size(i, 11) for i in range(11)]
+    assert sizes[0] == pytest.approx(0.3) and sizes[-1] == pytest.approx(0.01)
+    assert sizes[5] == pytest.approx((0.3 + 0.01) / 2)
+    assert all(a > b for a, b in itertools.pairwise(sizes))
+
+
+def test_energy_limit_scales_down_only_when_over():
+    weight = torch.full((1, 1, 8, 8), 0.5)
+    limit = EnergyLimit(1e-4, weight)
+    small = torch.full((1, 3, 8, 8), 0.01)  # energy 0.5 × 1e-4 = 5e-5: kept
+    assert torch.equal(limit.project(small), small)
+    big = torch.full((1, 3, 8, 8), 0.1)  # energy 5e-3: scaled by sqrt(1e-4 / 5e-3)
+    out = limit.project(big)
+    assert float((weight * out.pow(2)).mean()) == pytest.approx(1e-4, rel=1e-4)
+    assert float(out[0, 0, 0, 0]) == pytest.approx(0.1 * (1e-4 / 5e-3) ** 0.5, rel=1e-4)
+
+
+def test_random_view_is_identity_at_zero_and_shifts_content():
+    ramp = torch.linspace(0, 1, 64).repeat(1, 3, 64, 1)
+    assert torch.equal(random_view(ramp, np.random.default_rng(0), 0.0), ramp)
+    moved = random_view(ramp, np.random.default_rng(0), 0.05)
+    assert moved.shape == ramp.shape and (moved - ramp).abs().mean() > 1e-3
+    assert (moved - ramp).abs().max() < 0.25  # at most a 5 % zoom plus a 10 % shift of a unit ramp
+
+
+@pytest.mark.parametrize("sign", [False, True])
+def test_search_keeps_the_energy_limit_and_applies_the_renderer(sign):
+    clean = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(3)) * 0.6 + 0.2
+    eps = torch.full((1, 1, 32, 32), 8 / 255)
+    target = _toy_target(clean)
+    energy = EnergyLimit(1e-5, torch.ones(1, 1, 32, 32))  # RMS 0.8/255, far below what L∞ 8/255 allows
+    seen = []
+
+    def render(delta: torch.Tensor) -> torch.Tensor:
+        seen.append(delta.shape)
+        return 0.5 * delta
+
+    delta, _ = search(clean, eps, [target], 12, NO_POSTING, np.random.default_rng(0), energy=energy,
+                      settings=SearchSettings(sign=sign), render=render)
+    assert float(delta.pow(2).mean()) <= 1e-5 * 1.001
+    assert float(delta.pow(2).mean()) > 0.5e-5  # the search uses the budget it has
+    assert (delta.abs() <= eps + 1e-7).all() and len(seen) == 12

@@ -23,7 +23,7 @@ def _panel():
 
 @pytest.fixture(scope="module")
 def protected():
-    return protect_image(portrait(), 1.0, targets=_panel(), steps=24, seed=0)
+    return protect_image(portrait(), 1.0, targets=_panel(), steps=48, seed=0)
 
 
 def test_default_strength_respects_linf_psnr_and_ssim(protected):
@@ -32,9 +32,9 @@ def test_default_strength_respects_linf_psnr_and_ssim(protected):
     limits = limit_map(img, budget_for(1.0)) * 255
     assert diff.max() > 0
     assert (diff <= np.ceil(limits)[..., None] + 1).all()  # per-pixel budget (+1 for rounding)
-    assert diff.max() <= 6 + 1
+    assert diff.max() <= 10 + 1
     assert protected.psnr >= 35.0 and protected.ssim >= 0.95
-    assert len(protected.faces) == 1 and protected.steps == 24
+    assert len(protected.faces) == 1 and protected.steps == 48
 
 
 def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
@@ -49,9 +49,11 @@ def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
     baseline = {e.name: e.after for e in measure_effects(img, noise, regions, _panel())[0]}
     for e in effects:
         assert e.before == pytest.approx(0.0, abs=1e-3), e.name
-        if e.role == "poison":  # MTCNN: far beyond random noise (measured 13–380×) and a real share of the goal
+        # MTCNN: far beyond random noise (measured 8–31×; noise of that size makes R-net surer) and a real share
+        # of the goal (measured 0.17–0.66)
+        if e.role == "poison":
             assert e.after > 3 * baseline[e.name] and e.after > 0.1 * e.goal, e.name
-        else:  # the toy editor is nearly linear: aligned change ≈ 2× random change (measured 2.0×)
+        else:  # the toy editor is nearly linear: aligned change ≈ 2× random change (measured 2.1×)
             assert e.after > 1.5 * baseline[e.name], e.name
     assert counts["before"] == 1
 
@@ -101,7 +103,7 @@ def test_protect_file_writes_a_new_marked_file_and_never_the_input(tmp_path):
     Image.fromarray(portrait()).save(src)
     before = _digest(src)
     dst = tmp_path / "me-protected.png"
-    report = protect_file(src, dst, owner="Alice", key="pw", steps=4)
+    report = protect_file(src, dst, owner="Alice", key="pw", steps=10)
     assert _digest(src) == before and dst.is_file()
     data = report.as_dict()
     assert data["faces"] == 1 and data["psnr_db"] >= 35 and data["ssim"] >= 0.95
@@ -175,3 +177,28 @@ def test_swap_preview_shows_a_row_per_face_and_the_protected_swap_differs(protec
     assert swap_preview(portrait(), protected.image, ()) is None
     with pytest.raises(ValueError):
         swap_preview(portrait(), protected.image[:-2], protected.faces)
+
+
+def test_search_optimises_what_is_written(protected):
+    """The renderer (feather, enlarge, shrink back) matches the working copy of the composed photo's change."""
+    import torch
+
+    from engines.protect.service import _feather, _renderer
+
+    img = np.zeros((600, 600, 3), np.uint8)
+    from engines.protect.mtcnn import FaceBox
+    from engines.protect.region import face_region
+
+    face = FaceBox(np.array([200, 180, 400, 420], np.float32), 0.99, np.zeros((5, 2), np.float32))
+    region = face_region(face, img.shape)
+    assert region.scale < 1.0  # the working copy is smaller than the region
+    work_w, work_h = region.work_size
+    delta = torch.randn(1, 3, work_h, work_w, generator=torch.Generator().manual_seed(0)) * 0.02
+    full = region.enlarge(delta[0].permute(1, 2, 0).numpy()) * _feather(region.y1 - region.y0,
+                                                                        region.x1 - region.x0)[..., None]
+    import cv2
+
+    back = cv2.resize(full, region.work_size, interpolation=cv2.INTER_AREA)
+    rendered = _renderer(region, "cpu")(delta)[0].permute(1, 2, 0).numpy()
+    assert np.abs(rendered - back).mean() < 0.02 * np.abs(back).mean() + 1e-5  # feather applied before vs after
+    assert np.abs(back).mean() < 0.8 * np.abs(delta.numpy()).mean()  # the round trip removes fine detail

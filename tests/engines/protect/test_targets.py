@@ -118,3 +118,25 @@ def test_default_panel_has_both_roles_and_user_models(tmp_path):
     roles = {t.role for t in panel}
     assert roles == {"interrupt", "poison"}
     assert panel[-1].name == "user:editor"
+
+
+def test_onet_targets_jitter_their_box_only_while_searching():
+    from engines.protect.targets import BOX_JITTER, ONetLandmarks
+
+    img = portrait()
+    face = detect_faces(img)[0]
+    region = face_region(face, img.shape)
+    clean = region.work_tensor(img)
+    target = ONetLandmarks()
+    target.prepare(clean, region.face_work)
+    with torch.no_grad():
+        assert np.array_equal(target._box(), target.box) and float(target.loss(clean)) < 1e-3
+    side = float(target.box[2] - target.box[0])
+    boxes = [target._box() for _ in range(20)]  # gradients on: the search's view
+    shifts = np.abs(np.stack(boxes) - target.box) / side
+    assert shifts.max() > 0.2 * BOX_JITTER and shifts.max() <= 2 * BOX_JITTER + 1e-6
+    # landmarks are compared in image coordinates: a shifted crop of the clean face stays near the clean points
+    jittered = [float(target.loss(clean)) for _ in range(10)]
+    assert max(jittered) < 0.5 * target.goal
+    target.prepare(clean, region.face_work)  # the jitter sequence restarts: the search is reproducible
+    assert np.array_equal(target._box(), boxes[0])
