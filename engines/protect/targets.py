@@ -7,7 +7,8 @@ is comparable across targets (the adaptive panel weights on it).
 - role ``"interrupt"``: face-manipulation models whose output should become visibly broken (TSDF stage 1):
   the surrogate swap autoencoder and editor, and any TorchScript model the user points at.
 - role ``"poison"``: face detection and landmark steps used to harvest training faces (TSDF stage 2):
-  MTCNN's P-, R- and O-net confidences and O-net's landmarks.
+  MTCNN's P-, R- and O-net confidences and O-net's landmarks (R-/O-net crop boxes jittered during the search,
+  since MTCNN's earlier stage never hands over exactly the box we crop).
 """
 
 from __future__ import annotations
