@@ -1,6 +1,7 @@
 """The attack suite the marks are measured against: each attack maps an RGB uint8 image to another.
 
-Used by the tests (known-payload round trips) and by ``benchmarks/bench_watermark.py``.
+Used by the tests (known-payload round trips) and by ``benchmarks/bench_watermark.py``; ``pull`` (a local
+expression edit) by the face-mark tests and ``benchmarks/bench_face_marks.py``.
 """
 
 from __future__ import annotations
@@ -146,6 +147,16 @@ def mp4(crf: int = 23) -> Attack:
         return frames[len(frames) // 2]
 
     return run
+
+
+def pull(rgb: np.ndarray, centre: np.ndarray, shift: tuple[float, float], sigma: float) -> np.ndarray:
+    """Warp ``rgb`` so the content around ``centre`` (x, y) moves by ``shift`` (x, y) pixels, fading with a
+    Gaussian of ``sigma`` pixels (a local expression edit such as an opened or lowered mouth)."""
+    h, w = rgb.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    weight = np.exp(-((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / (2.0 * sigma**2))
+    return cv2.remap(rgb, xs - shift[0] * weight, ys - shift[1] * weight, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REFLECT)
 
 
 def suite() -> dict[str, Attack]:

@@ -84,6 +84,7 @@ class VerifyResult:
             "pilot_z": round(d.pilot_z, 2), "bit_agreement": round(d.bit_agreement, 4) if p else None,
             "corrected_bits": d.corrected_bits if p else None, "scale": round(d.scale, 4),
             "rotation_deg": round(d.angle_deg, 2), "frames_checked": self.frames_checked,
+            "faces_marked": p.faces if p else None,
         }
         if self.tamper is not None:
             out["tamper"] = {"flagged_share": round(self.tamper.flagged_share, 4),
@@ -128,10 +129,15 @@ def embed_file(src: str | Path, dst: str | Path, owner: str, key: str | bytes, *
     started = time.perf_counter()
     media = read_frames(src)
     frames = media.frames[:1] if output_kind(dst) == "still" else media.frames
-    marked = [embed(frame, payload, key, strength, fragile) for frame in frames]
     marked_faces = None
-    if faces or face_owners:
-        marked[0], marked_faces = mark_faces(frames[0], marked[0], key, list(face_owners or []), owner)
+    if faces or face_owners:  # the ownership mark then also records how many faces were marked
+        from engines.watermark.face_picture import mark_picture
+
+        ids = [owner_id(name) for name in face_owners or []]
+        first, payload, found = mark_picture(frames[0], payload, key, ids, strength=strength, fragile=fragile)
+        marked, marked_faces = [first], len(found)
+    else:
+        marked = [embed(frame, payload, key, strength, fragile) for frame in frames]
     data = encode(Frames(marked, media.kind, media.durations, media.fps), dst)
     if c2pa:
         _write_signed(data, dst, payload)
@@ -144,20 +150,6 @@ def embed_file(src: str | Path, dst: str | Path, owner: str, key: str | bytes, *
         owners.remember(name)
     return EmbedResult(dst, payload, len(marked), float(np.mean([q[0] for q in quality])),
                        float(np.mean([q[1] for q in quality])), seconds, c2pa, marked_faces)
-
-
-def mark_faces(original: np.ndarray, marked: np.ndarray, key: str | bytes, face_owners: Sequence[str],
-               owner: str) -> tuple[np.ndarray, int]:
-    """Give every face of ``marked`` (``original`` with the whole-image mark) its own face mark: the i-th face
-    from the left names ``face_owners[i]`` (``owner`` past the list's end). Returns (picture, faces marked)."""
-    from engines.faces import still_detector
-    from engines.watermark.face_marks import embed_faces, markable
-
-    found = sorted((f for f in still_detector().detect(marked) if markable(f)), key=lambda f: float(f.box[0]))
-    pairs = [(face, owner_id(face_owners[i] if i < len(face_owners) else owner)) for i, face in enumerate(found)]
-    if not pairs:
-        return marked, 0
-    return embed_faces(marked, pairs, key, original=original), len(pairs)
 
 
 def watermark_assertion(payload: Payload) -> dict[str, Any]:
@@ -194,5 +186,6 @@ def verify_file(path: str | Path, key: str | bytes, *, max_frames: int = MAX_VER
         from engines.watermark.face_report import verify_faces
 
         face_report = tuple(verify_faces(media.frames[0], key, changed=changed.flagged if changed else None,
-                                         thorough=detection.found))
+                                         thorough=detection.found,
+                                         marked_faces=detection.payload.faces if detection.payload else None))
     return VerifyResult(path, detection, len(media.frames), owner, creds, changed, media.frames[0], face_report)

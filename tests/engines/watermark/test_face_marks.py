@@ -1,28 +1,36 @@
 """Face marks (LIDMark / DAWF): per-face owner and landmarks survive JPEG, edits are found and placed, two faces
-keep two owners, a wrong key names nobody; the payload codec and bad input."""
+keep two owners, a wrong key names nobody; the face count the ownership mark records makes a missing face mark
+evidence; the payload codec and bad input."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
+import cv2
 import numpy as np
 import pytest
 
 from engines.faces import still_detector
 from engines.facetrain.swap import face_swap
-from engines.watermark import attacks, owners
+from engines.watermark import attacks, make_payload, owners
 from engines.watermark import face_frame as frame
+from engines.watermark import payload as ownership_payload
+from engines.watermark.attacks import pull
 from engines.watermark.face_codec import LEVELS
 from engines.watermark.face_marks import embed_faces, fitting_amplitude, landmarks_of, markable, read_face
 from engines.watermark.face_payload import CODED_BITS, MEAN, STEP, coded_bits, decode_soft, parse
-from engines.watermark.face_report import verify_faces
+from engines.watermark.face_picture import mark_picture, verify_picture
+from engines.watermark.face_report import judge_faces, verify_faces
 from engines.watermark.geometry import luma
+from engines.watermark.keyed import mac_bits
 from engines.watermark.metrics import psnr
 from engines.watermark.payload import owner_id
-from tests.engines.watermark._faces import one_face, pull, two_faces
+from tests.engines.watermark._faces import one_face, two_faces
 
 KEY = "face key"
 ALICE, BOB = owner_id("Alice"), owner_id("Bob")
+WHEN = datetime.datetime(2026, 5, 1, 12, 0, tzinfo=datetime.UTC)  # fixed: the payload shapes every mark
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +160,96 @@ def test_amplitude_keeps_the_psnr_budget_and_bad_input(detector):
         embed_faces(photo, [(face, ALICE)], KEY, original=photo[:100])
     with pytest.raises(ValueError):
         landmarks_of(bare)
+
+
+def test_ownership_mac_binds_the_face_count():
+    plain = make_payload("Alice", WHEN)
+    counted = dataclasses.replace(plain, faces=3)
+    found, _ = ownership_payload.decode_soft(2.0 * ownership_payload.coded_bits(counted, KEY) - 1.0, KEY)
+    assert found == counted and found.faces == 3
+    assert ownership_payload.decode_soft(2.0 * ownership_payload.coded_bits(counted, KEY) - 1.0, "other")[0] is None
+    # a count of 0 is the MAC marks had before counts existed, so they still read (as 0)
+    data = plain.owner_id.to_bytes(4, "big") + plain.minutes.to_bytes(4, "big")
+    bits = ownership_payload.message_bits(plain, KEY)
+    assert np.array_equal(bits[ownership_payload.DATA_BITS:], mac_bits(KEY, data, ownership_payload.MAC_BITS))
+    assert not np.array_equal(ownership_payload.message_bits(counted, KEY), bits)
+    for bad in (-1, ownership_payload.FACE_COUNTS):
+        with pytest.raises(ValueError):
+            dataclasses.replace(plain, faces=bad)
+
+
+def test_one_face_picture_records_its_count_and_a_lowered_mouth_is_named(detector):
+    photo = one_face()
+    marked, written, faces = mark_picture(photo, make_payload("Alice", WHEN), KEY, detector=detector)
+    assert written.faces == len(faces) == 1 and psnr(photo, marked) >= 40
+    clean = verify_picture(attacks.jpeg(90)(marked), KEY)
+    assert clean.detection.payload == written
+    (verdict,) = clean.faces
+    assert verdict.owner_id == f"{owner_id('Alice'):08x}" and verdict.altered is False
+    face = faces[0]
+    eye = frame.eye_distance(face.landmarks5)
+    edited = verify_picture(attacks.jpeg(90)(pull(marked, face.landmarks_dense[14], (0.0, 0.2 * eye), 0.25 * eye)),
+                            KEY)
+    (verdict,) = edited.faces
+    assert verdict.altered is True and "mouth" in verdict.where
+    assert not {"left eye", "right eye", "left brow", "right brow"} & set(verdict.where)
+
+
+def test_one_face_picture_whose_face_is_replaced_is_altered(detector):
+    """A larger face (the astronaut at 2×, eye distance about 84 px): swapped, then JPEG 90."""
+    photo = cv2.resize(one_face(), (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    marked, written, faces = mark_picture(photo, make_payload("Alice", WHEN), KEY, detector=detector)
+    assert written.faces == len(faces) == 1
+    donor = np.ascontiguousarray(photo[:, ::-1, ::-1])
+    swapped, _ = face_swap(marked, faces[0].landmarks_dense, donor, detector.detect(donor)[0].landmarks_dense)
+    check = verify_picture(attacks.jpeg(90)(swapped), KEY)
+    assert check.detection.payload == written  # the whole-image mark survives the swap
+    (verdict,) = check.faces
+    assert _whole_inner_face_replaced(verdict, ALICE)
+
+
+def test_the_face_count_decides_whether_a_missing_face_mark_is_evidence(detector):
+    """Only the left face of the two-face canvas gets a face mark; the right face has none."""
+    canvas = two_faces()
+    faces = detector.detect(canvas)
+    marked = embed_faces(canvas, [(faces[0], ALICE)], KEY)
+    reads = [read_face(luma(marked), f.landmarks5, KEY, wide=False) for f in faces]
+    assert reads[0].found and not reads[1].found
+    right = faces[1]
+    # the whole-image mark says one face was marked: the right face was never marked, nothing is missing
+    left, unmarked = judge_faces(faces, reads, marked_faces=1)
+    assert left.owner_id == f"{ALICE:08x}" and left.altered is False
+    assert not unmarked.marked and unmarked.altered is None and unmarked.where == ()
+    # it says two: the right face lost its mark; the left face's mark still reads (the processing spared marks)
+    left, missing = judge_faces(faces, reads, marked_faces=2)
+    assert left.altered is False and missing.altered is True and missing.where == ("whole face",)
+    assert "says 2 face(s) were marked and 1 carry a readable one" in missing.reasons[0]
+    # the whole-image tamper map flagging around the mouth names where
+    eye = frame.eye_distance(right.landmarks5)
+    changed = np.zeros(canvas.shape[:2], np.uint8)
+    for x, y in right.landmarks_dense[[61, 291, 13, 14]]:
+        cv2.circle(changed, (round(float(x)), round(float(y))), round(0.25 * eye), 1, -1)
+    _, missing = judge_faces(faces, reads, changed=changed.astype(bool), marked_faces=2)
+    assert missing.altered is True and missing.where == ("mouth",)
+    with pytest.raises(ValueError):
+        judge_faces(faces, reads[:1], marked_faces=2)
+
+
+def test_a_lone_face_without_its_mark_needs_the_tamper_map_as_witness(detector):
+    photo = one_face()  # never marked: as if the face mark had been destroyed
+    faces = detector.detect(photo)
+    reads = [read_face(luma(photo), faces[0].landmarks5, KEY, wide=False)]
+    assert not reads[0].found
+    (verdict,) = judge_faces(faces, reads, marked_faces=1)
+    assert verdict.altered is None  # a missing mark alone: processing may have lost it
+    x0, y0, x1, y1 = (round(float(v)) for v in faces[0].box)
+    box = np.zeros(photo.shape[:2], bool)
+    box[y0:y1, x0:x1] = True
+    (verdict,) = judge_faces(faces, reads, changed=box, marked_faces=1)
+    assert verdict.altered is True and {"left eye", "right eye", "nose", "mouth"} <= set(verdict.where)
+    assert "the whole-image mark is missing from 100 % of the face box" in verdict.reasons[0]
+    (verdict,) = judge_faces(faces, reads, changed=box, marked_faces=0)  # no face was marked
+    assert verdict.altered is None and verdict.reasons[0].startswith("note:")
+    small = dataclasses.replace(faces[0], landmarks5=faces[0].landmarks5 * 0.5)  # eye distance about 21 px
+    (verdict,) = judge_faces([small], reads, changed=box, marked_faces=1)
+    assert verdict.altered is None  # too small for its missing mark to mean anything
