@@ -13,7 +13,7 @@ import pytest
 
 from engines.faces import still_detector
 from engines.facetrain.swap import face_swap
-from engines.watermark import attacks, make_payload, owners
+from engines.watermark import attacks, detect, make_payload, owners
 from engines.watermark import face_frame as frame
 from engines.watermark import payload as ownership_payload
 from engines.watermark.attacks import pull
@@ -253,3 +253,23 @@ def test_a_lone_face_without_its_mark_needs_the_tamper_map_as_witness(detector):
     small = dataclasses.replace(faces[0], landmarks5=faces[0].landmarks5 * 0.5)  # eye distance about 21 px
     (verdict,) = judge_faces([small], reads, changed=box, marked_faces=1)
     assert verdict.altered is None  # too small for its missing mark to mean anything
+
+
+def test_mark_picture_records_the_faces_it_marked_even_when_detection_changes(detector):
+    class SeesNothingFirst:
+        """Finds no face on the unmarked picture, the real faces afterwards (as on a marginal face)."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def detect(self, rgb: np.ndarray) -> list:
+            self.calls += 1
+            return [] if self.calls == 1 else detector.detect(rgb)
+
+    photo = one_face()
+    marked, written, faces = mark_picture(photo, make_payload("Alice", WHEN), KEY, [BOB], detector=SeesNothingFirst())
+    assert written.faces == len(faces) == 1  # the ownership mark was made again with the count of faces marked
+    assert detect(marked, KEY).payload == written
+    assert read_face(luma(marked), faces[0].landmarks5, KEY).payload.owner_id == BOB
+    with pytest.raises(ValueError):
+        mark_picture(photo[:40, :40], make_payload("Alice", WHEN), KEY, detector=detector)
