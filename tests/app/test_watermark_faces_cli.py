@@ -11,7 +11,8 @@ from PIL import Image
 from app.cli import run
 from engines.faces import still_detector
 from engines.watermark import attacks
-from tests.engines.watermark._faces import pull, two_faces
+from engines.watermark.attacks import pull
+from tests.engines.watermark._faces import two_faces
 
 
 @pytest.fixture()

@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 from skimage import data
 
-from engines.watermark.attacks import pull
-
-# pull lives in engines (the benchmark uses it too); re-exported for tests/app/test_watermark_faces_cli.py
-__all__ = ["one_face", "pull", "two_faces"]
+__all__ = ["one_face", "two_faces"]
 
 
 def one_face() -> np.ndarray:
