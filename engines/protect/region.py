@@ -17,7 +17,7 @@ import torch
 from engines.protect.mtcnn import FaceBox
 
 REGION_SCALE = 2.0
-WORK_SIDE = 224
+WORK_SIDE = 320  # tuning photos: 320 px gave the panel ≈ 1 dB more than 224 (128 and 160 were worse), ≈ 20 % slower
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,7 @@ from engines.protect.targets import Target, default_panel
 from engines.runtime.jobs import JobContext, ProgressCallback
 from engines.watermark.metrics import psnr, ssim_luma
 
-DEFAULT_STEPS = 300
+DEFAULT_STEPS = 240
 MAX_FACES = 4
 FEATHER = 0.06
 PSNR_MARGIN = 0.3  # dB the search keeps above the floor (enlarging and rounding change the energy a little)
