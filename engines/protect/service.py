@@ -12,6 +12,7 @@ import dataclasses
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,15 +67,16 @@ def _feather(h: int, w: int) -> np.ndarray:
     return (ramp_y[:, None] * ramp_x[None, :]).astype(np.float32)
 
 
-def _renderer(region: FaceRegion, device: str):
+def _renderer(region: FaceRegion, device: str) -> Callable[[torch.Tensor], torch.Tensor]:
     """δ (1, 3, h, w) at working size → what the written photo holds there: feathered, enlarged to the region
     and shrunk back (``FaceRegion.round_trip``), as a differentiable linear map."""
     left, right = (torch.from_numpy(m).to(device) for m in region.round_trip())
     work_w, work_h = region.work_size
     feather = torch.from_numpy(_feather(work_h, work_w))[None, None].to(device)
+    resized = region.scale != 1.0
 
     def render(delta: torch.Tensor) -> torch.Tensor:
-        return left @ (delta * feather) @ right
+        return left @ (delta * feather) @ right if resized else delta * feather
 
     return render
 

@@ -202,3 +202,17 @@ def test_search_optimises_what_is_written(protected):
     rendered = _renderer(region, "cpu")(delta)[0].permute(1, 2, 0).numpy()
     assert np.abs(rendered - back).mean() < 0.02 * np.abs(back).mean() + 1e-5  # feather applied before vs after
     assert np.abs(back).mean() < 0.8 * np.abs(delta.numpy()).mean()  # the round trip removes fine detail
+
+
+def test_renderer_only_feathers_when_the_search_works_at_full_size(protected):
+    import torch
+
+    from engines.protect.service import _feather, _renderer
+
+    region = protected.regions[0]
+    assert region.scale == 1.0  # the portrait's face region is smaller than the working size
+    work_w, work_h = region.work_size
+    delta = torch.ones(1, 3, work_h, work_w)
+    out = _renderer(region, "cpu")(delta)
+    assert torch.allclose(out[0, 0], torch.from_numpy(_feather(work_h, work_w)))
+    assert float(out[0, 0, 0, 0]) < 0.2 and float(out[0, 0, work_h // 2, work_w // 2]) == 1.0
