@@ -40,26 +40,28 @@ STAGE1_SHARE = 0.4
 @dataclasses.dataclass(frozen=True)
 class Budget:
     """How much the photo may change: L∞ ``eps`` in busy texture, ``floor``·eps on flat areas, and a minimum
-    PSNR the whole picture must keep (the search spends at most that much energy; the result is scaled down
-    if it still falls below it)."""
+    PSNR and luma SSIM the whole picture must keep (the search spends at most the energy the PSNR allows; the
+    result is scaled down if it still falls below either)."""
 
     eps: float
     floor: float
     min_psnr: float
+    min_ssim: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {"linf_max_255": round(self.eps * 255, 2), "linf_flat_255": round(self.eps * self.floor * 255, 2),
-                "min_psnr_db": round(self.min_psnr, 1)}
+                "min_psnr_db": round(self.min_psnr, 1), "min_ssim": round(self.min_ssim, 3)}
 
 
 def budget_for(strength: float) -> Budget:
-    """Budget for a strength in (0, 4]: 1 → L∞ 10/255 (5/255 on smooth skin), PSNR ≥ 35 dB; every doubling
+    """Budget for a strength in (0, 4]: 1 → L∞ 10/255 (5/255 on smooth skin), PSNR ≥ 35 dB and SSIM ≥ 0.95 (up to
+    strength 1; no SSIM floor above it); every doubling
     doubles the L∞ limit and allows 6 dB less PSNR. The PSNR floor is the binding limit on faces that fill the
     photo: the search spends the energy it allows where the targets respond most."""
     if not 0 < strength <= 4:
         raise ValueError("strength must be in (0, 4]")
     min_psnr = 35.0 if strength <= 1 else 35.0 - 6.02 * math.log2(strength)
-    return Budget(BASE_EPS * strength, SMOOTH_FLOOR, min_psnr)
+    return Budget(BASE_EPS * strength, SMOOTH_FLOOR, min_psnr, 0.95 if strength <= 1 else 0.0)
 
 
 def limit_map(image: np.ndarray, budget: Budget) -> np.ndarray:

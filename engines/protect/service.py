@@ -140,17 +140,34 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
         view = work[region.y0:region.y1, region.x0:region.x1]
         view += full
     delta_all = np.clip(work - image.astype(np.float32) / 255.0, -limits[..., None], limits[..., None])
-    protected = np.clip(np.round((image.astype(np.float32) / 255.0 + delta_all) * 255.0), 0, 255).astype(np.uint8)
-    scaled_down = False
+    protected, scaled_down = fit_to_budget(image, delta_all, budget) if faces else (image.copy(), False)
     quality = psnr(image, protected)
-    if faces and quality < budget.min_psnr:
-        factor = 10 ** ((quality - budget.min_psnr - 0.1) / 20)
-        protected = np.clip(np.round(image.astype(np.float32) + delta_all * 255.0 * factor), 0, 255).astype(np.uint8)
-        scaled_down, quality = True, psnr(image, protected)
     ctx.progress(0.97, "measuring image quality")
     return ProtectedImage(protected, tuple(faces), tuple(regions), tuple(logs), budget, quality,
                           ssim_luma(image, protected), time.perf_counter() - started, scaled_down, dev, steps,
                           tuple(panel), float(strength))
+
+
+def fit_to_budget(image: np.ndarray, delta: np.ndarray, budget: Budget) -> tuple[np.ndarray, bool]:
+    """``image`` (RGB uint8) + ``delta`` ((H, W, 3) in [0, 1] units) as uint8, with ``delta`` scaled down (never
+    up) until the picture keeps ``budget.min_psnr`` and ``budget.min_ssim``; also says whether it was scaled."""
+    base = image.astype(np.float32)
+
+    def compose(factor: float) -> np.ndarray:
+        return np.clip(np.round(base + delta * 255.0 * factor), 0, 255).astype(np.uint8)
+
+    factor, protected = 1.0, compose(1.0)
+    quality = psnr(image, protected)
+    if quality < budget.min_psnr:
+        factor = 10 ** ((quality - budget.min_psnr - 0.1) / 20)
+        protected = compose(factor)
+    if budget.min_ssim > 0 and ssim_luma(image, protected) < budget.min_ssim:
+        low, high = 0.0, factor  # bisection: SSIM falls as the change grows
+        for _ in range(8):
+            mid = (low + high) / 2
+            low, high = (mid, high) if ssim_luma(image, compose(mid)) >= budget.min_ssim + 0.001 else (low, mid)
+        factor, protected = low, compose(low)
+    return protected, factor < 1.0
 
 
 def _check_paths(src: Path, dst: Path, overwrite: bool) -> None:
@@ -230,7 +247,8 @@ def save_protected(result: ProtectedImage, original: np.ndarray, src: str | Path
     if not result.faces:
         notes.append("no face was found, so no adversarial protection was added")
     if result.scaled_down:
-        notes.append(f"the perturbation was scaled down to keep PSNR ≥ {result.budget.min_psnr:.0f} dB")
+        ssim_floor = f" and SSIM ≥ {result.budget.min_ssim:g}" if result.budget.min_ssim else ""
+        notes.append(f"the perturbation was scaled down to keep PSNR ≥ {result.budget.min_psnr:.0f} dB{ssim_floor}")
     effects, counts = measure_effects(original, written, list(result.regions), list(result.targets), result.device)
     ctx.progress(1.0, "done")
     return ProtectionReport(Path(src) if src is not None else None, dst, result.strength, result.budget.as_dict(),

@@ -216,3 +216,22 @@ def test_renderer_only_feathers_when_the_search_works_at_full_size(protected):
     out = _renderer(region, "cpu")(delta)
     assert torch.allclose(out[0, 0], torch.from_numpy(_feather(work_h, work_w)))
     assert float(out[0, 0, 0, 0]) < 0.2 and float(out[0, 0, work_h // 2, work_w // 2]) == 1.0
+
+
+def test_fit_to_budget_scales_down_until_psnr_and_ssim_hold():
+    from engines.protect.optimise import Budget
+    from engines.protect.service import fit_to_budget
+    from engines.watermark.metrics import psnr, ssim_luma
+
+    rng = np.random.default_rng(0)
+    ramp = np.linspace(40, 200, 96, dtype=np.float32)
+    img = np.repeat(np.repeat(ramp[None, :, None], 96, 0), 3, 2).astype(np.uint8)  # smooth: SSIM is touchy
+    delta = rng.choice([-1.0, 1.0], img.shape).astype(np.float32) * 12 / 255
+    assert ssim_luma(img, np.clip(img + delta * 255, 0, 255).astype(np.uint8)) < 0.9  # far too much as given
+    out, scaled = fit_to_budget(img, delta, Budget(12 / 255, 1.0, 20.0, 0.95))
+    assert scaled and 0.95 <= ssim_luma(img, out) < 0.96  # scaled just enough, not to nothing
+    out, scaled = fit_to_budget(img, delta, Budget(12 / 255, 1.0, 35.0, 0.0))  # PSNR floor only
+    assert scaled and 35.0 <= psnr(img, out) < 36.5  # rounding to whole grey levels overshoots a little (36.1)
+    small = delta / 12  # ±1 grey level: within both floors, kept as it is
+    out, scaled = fit_to_budget(img, small, Budget(12 / 255, 1.0, 35.0, 0.95))
+    assert not scaled and np.array_equal(out, np.clip(np.round(img + small * 255), 0, 255).astype(np.uint8))
