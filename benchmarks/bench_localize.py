@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +48,7 @@ def speed(runs: int) -> str:
     from engines.localize.inference import clear_cache, load_localizer, localize
 
     clear_cache()
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     loaded = load_localizer()
     load_s = time.perf_counter() - t0
@@ -65,7 +67,9 @@ def speed(runs: int) -> str:
             run_analysis("learned_localization", Subject(image=image))
             analysis_times.append(time.perf_counter() - t)
         rows.append(f"| {label} | {tiles} | {median(times):.2f} | {median(analysis_times):.2f} | ≤ {target} |")
-    head = (f"Device `{loaded.device}`, torch {torch.__version__} with {torch.get_num_threads()} threads; "
+    head = (f"Device `{loaded.device}`, torch {torch.__version__} with {torch.get_num_threads()} threads "
+            f"(on the CPU, tiles run side by side, one single-threaded tile per thread); 1-minute load average "
+            f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
             f"first model load (sha256 check, build, BatchNorm folding; torch already imported) {load_s:.2f} s. "
             f"Median of {runs} runs; the machine is shared, "
             "so the numbers are noisy.")

@@ -13,6 +13,7 @@ error". Two reductions:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import cv2
@@ -47,23 +48,25 @@ def _shrink(plane: np.ndarray, smooth: int) -> np.ndarray:
     return cv2.blur(plane, (k, k), borderType=cv2.BORDER_REFLECT)
 
 
-def error_level_fast(image: np.ndarray, quality: int) -> np.ndarray:
+def error_level_fast(image: np.ndarray, quality: int, resaved: np.ndarray | None = None) -> np.ndarray:
     """Same values as ``ela.error_level(image, quality, 1.0)`` (max-channel |image − JPEG(image)| / 255, float32),
-    computed with OpenCV instead of a numpy channel reduction: several times faster on large images."""
-    diff = cv2.absdiff(image, jpeg_roundtrip(image, quality))
+    computed with OpenCV instead of a numpy channel reduction: several times faster on large images.
+    ``resaved``: the JPEG round trip at ``quality`` when it was already made."""
+    diff = cv2.absdiff(image, jpeg_roundtrip(image, quality) if resaved is None else resaved)
     if diff.ndim == 3:
         a, b, c = cv2.split(diff)
         diff = cv2.max(cv2.max(a, b), c)
     return diff.astype(np.float32) * np.float32(1.0 / 255.0)
 
 
-def error_stack(image: np.ndarray, sweep: list[int], smooth: int, ctx: JobContext | None = None) -> np.ndarray:
+def error_stack(image: np.ndarray, sweep: list[int], smooth: int, ctx: JobContext | None = None,
+                resaved: Mapping[int, np.ndarray] | None = None) -> np.ndarray:
     """Smoothed error levels (as ``error_level_fast``) per quality, on a grid of ``smooth // 2``-pixel cells:
-    (len(sweep), rows, cols)."""
+    (len(sweep), rows, cols). ``resaved``: JPEG round trips by quality already made elsewhere, reused."""
     src = np.ascontiguousarray(image)
 
     def one(q: int) -> np.ndarray:
-        return _shrink(error_level_fast(src, q), smooth)
+        return _shrink(error_level_fast(src, q, (resaved or {}).get(q)), smooth)
 
     return np.stack(sweep_map(one, sweep, ctx, (0.05, 0.8), "re-saving"))
 
@@ -100,9 +103,11 @@ def sweep_heatmap(image: np.ndarray, errors: np.ndarray, how: str = "max", smoot
     return cv2.resize(cells, (w, h), interpolation=cv2.INTER_LINEAR) if cells.shape != (h, w) else cells
 
 
-def default_sweep_heatmap(image: np.ndarray) -> np.ndarray:
-    """The analysis' heatmap at its default parameters (max over qualities 70–95, 8-px smoothing)."""
-    return sweep_heatmap(image, error_stack(image, list(DEFAULT_SWEEP), DEFAULT_SMOOTH), "max", DEFAULT_SMOOTH)
+def default_sweep_heatmap(image: np.ndarray, resaved: Mapping[int, np.ndarray] | None = None) -> np.ndarray:
+    """The analysis' heatmap at its default parameters (max over qualities 70–95, 8-px smoothing);
+    ``resaved`` as in ``error_stack``."""
+    errors = error_stack(image, list(DEFAULT_SWEEP), DEFAULT_SMOOTH, resaved=resaved)
+    return sweep_heatmap(image, errors, "max", DEFAULT_SMOOTH)
 
 
 def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:

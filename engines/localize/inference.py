@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import itertools
 import math
 import threading
 import time
@@ -90,13 +91,18 @@ def clear_cache() -> None:
 
 def tile_spans(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
     """(start, end) spans of about equal size ≤ ``tile`` + 16 covering ``length``, overlapping by at least
-    ``overlap``; starts are multiples of 16 so every tile keeps the image's JPEG block grid."""
+    ``overlap``; starts are multiples of 16 so every tile keeps the image's JPEG block grid. The smallest
+    such size is used (every extra pixel of overlap is computed twice)."""
     if length <= tile:
         return [(0, length)]
     n = math.ceil((length - overlap) / (tile - overlap))
-    size = math.ceil((length + (n - 1) * overlap) / n / 16) * 16 + 16
-    starts = [min(length - size, i * (length - size) // (n - 1)) // 16 * 16 for i in range(n)]
-    return [(s, length if i == n - 1 else s + size) for i, s in enumerate(starts)]
+    size = math.ceil((length + (n - 1) * overlap) / n / 16) * 16
+    while True:
+        starts = [min(length - size, i * (length - size) // (n - 1)) // 16 * 16 for i in range(n)]
+        spans = [(s, length if i == n - 1 else s + size) for i, s in enumerate(starts)]
+        if all(a[1] - b[0] >= overlap for a, b in itertools.pairwise(spans)):
+            return spans
+        size += 16
 
 
 def _ramp(length: int, overlap: int) -> np.ndarray:
@@ -196,13 +202,14 @@ class _Stitcher:
 
 def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold: float = 0.5,
              tile: int = DEFAULT_TILE, overlap: int = DEFAULT_OVERLAP, progress: Progress | None = None,
-             ) -> Localization:
+             levels: np.ndarray | None = None) -> Localization:
     """Heatmap, confidence, mask and image-level score for an RGB uint8 image of any size.
 
     On a CPU with several torch threads, tiles run side by side, one per thread, each single-threaded
     (MobileNet's depthwise layers scale poorly across threads; whole tiles scale almost perfectly); results
     are stitched in tile order, so the output does not depend on the scheduling. Error levels (when the
-    model uses them) are computed per tile; tiles start on multiples of 16 so the JPEG grid is the image's own.
+    model uses them) are computed per tile, unless ``levels`` holds them for the whole image (``error_levels`` at
+    the model's ``ela_qualities``); tiles start on multiples of 16 so the JPEG grid is the image's own.
     """
     import torch
 
@@ -218,12 +225,17 @@ def localize(image: np.ndarray, loaded: LoadedLocalizer | None = None, threshold
     t0 = time.perf_counter()
     h, w = image.shape[:2]
     qualities = tuple(getattr(loaded.model, "ela_qualities", ()))
+    if levels is not None and levels.shape != (h, w, len(qualities)):
+        raise ValueError(f"error levels of shape {levels.shape} do not fit this image and model")
     tiles = [(ys, xs) for ys in tile_spans(h, tile, overlap) for xs in tile_spans(w, tile, overlap)]
     stitcher = _Stitcher(h, w, overlap // 4 if len(tiles) > 1 else 0)
 
     def run(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (y0, y1), (x0, x1) = tiles[k]
-        ela = error_levels(image[y0:y1, x0:x1], qualities) if qualities else None
+        if levels is not None:
+            ela = levels[y0:y1, x0:x1] if qualities else None
+        else:
+            ela = error_levels(image[y0:y1, x0:x1], qualities) if qualities else None
         return _run_tile(loaded, image[y0:y1, x0:x1], ela)
 
     workers = tile_workers(loaded.device, len(tiles))

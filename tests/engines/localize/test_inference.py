@@ -42,7 +42,7 @@ def test_tile_spans_cover_overlap_and_keep_the_jpeg_grid():
         assert spans[0][0] == 0 and spans[-1][1] == length
         assert all(start % 16 == 0 and end - start <= 1024 + 16 for start, end in spans)
         assert all(a[1] - b[0] >= 64 for a, b in itertools.pairwise(spans))
-    assert len(tile_spans(4000, 1024, 64)) == 5  # 880-px tiles, not 1024 ones with a mostly-overlapping last
+    assert len(tile_spans(4000, 1024, 64)) == 5  # 864-px tiles, not 1024 ones with a mostly-overlapping last
 
 
 def test_tiled_and_whole_image_outputs(tiny_loaded):
@@ -162,3 +162,20 @@ def test_analysis_fuses_the_error_level_sweep_by_default(restore_default_model):
     assert np.array_equal(fused.mask, fused.heatmap > 0.5) and fused.score == alone.score
     assert "network_heatmap" not in alone.details and "fused" in fused.summary
     assert pixel_auc(fused.heatmap, mask) >= SHIPPED_AUC_BOUND
+
+
+def test_whole_image_error_levels_replace_the_per_tile_ones(tiny_loaded):
+    from engines.localize.features import error_levels, jpeg_resave
+
+    image = photo("coffee", (300, 530))
+    qualities = tiny_loaded.model.ela_qualities
+    resaved = {q: jpeg_resave(image, q) for q in qualities}
+    levels = error_levels(image, qualities, resaved)
+    np.testing.assert_array_equal(levels, error_levels(image, qualities))  # reused round trips, same values
+    whole = localize(image, tiny_loaded, levels=levels)
+    np.testing.assert_array_equal(whole.heatmap, localize(image, tiny_loaded).heatmap)  # one tile: identical
+    tiled = localize(image, tiny_loaded, tile=256, overlap=64, levels=levels)
+    per_tile = localize(image, tiny_loaded, tile=256, overlap=64)
+    assert np.corrcoef(tiled.heatmap.ravel(), per_tile.heatmap.ravel())[0, 1] > 0.99  # tile borders differ
+    with pytest.raises(ValueError, match="do not fit"):
+        localize(image, tiny_loaded, levels=levels[:, :, :1])
