@@ -81,14 +81,16 @@ def _renderer(region: FaceRegion, device: str) -> Callable[[torch.Tensor], torch
     return render
 
 
-def _energy_limit(region: FaceRegion, shape: tuple[int, ...], budget: Budget, faces: int, device: str
-                  ) -> EnergyLimit:
-    """This face's share of the picture's squared-error budget (PSNR floor + margin, split evenly between faces),
-    with each working pixel weighted by the image area it stands for and the feather window it is scaled by."""
+def _energy_limit(region: FaceRegion, budget: Budget, device: str) -> EnergyLimit:
+    """The squared-error budget of this face's own region (PSNR floor + margin measured on the region, not on the
+    whole picture), each working pixel weighted by the feather window it is scaled by.
+
+    A floor on the whole picture let a small face in a large photo take the whole picture's error budget: the
+    face then showed colour blotches at 38 dB whole-picture PSNR. Held on the region, every protected face keeps
+    the floor where people look, and the whole picture keeps it too (regions rarely overlap)."""
     work_w, work_h = region.work_size
-    share = (region.x1 - region.x0) * (region.y1 - region.y0) / float(shape[0] * shape[1])
-    weight = torch.from_numpy(_feather(work_h, work_w) ** 2 * share)[None, None].to(device)
-    return EnergyLimit(10 ** (-(budget.min_psnr + PSNR_MARGIN) / 10) / max(1, faces), weight)
+    weight = torch.from_numpy(_feather(work_h, work_w) ** 2)[None, None].to(device)
+    return EnergyLimit(10 ** (-(budget.min_psnr + PSNR_MARGIN) / 10), weight)
 
 
 def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext | None = None,
@@ -131,7 +133,7 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
         eps_work = torch.from_numpy(np.ascontiguousarray(region.work_array(limits)))
         for target in panel:
             target.prepare(clean, region.face_work)
-        energy = _energy_limit(region, image.shape, budget, len(faces), dev)
+        energy = _energy_limit(region, budget, dev)
         delta, log = search(clean, eps_work[None, None].to(dev), panel, steps, posting or PostingModel(), rng, on_step,
                             energy=energy, settings=settings, render=_renderer(region, dev))
         logs.append(log)

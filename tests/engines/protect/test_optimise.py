@@ -16,8 +16,8 @@ from tests.engines.protect.protect_factory import ToyEditor, centred_face, half_
 
 def test_budget_scales_with_strength():
     one, two = budget_for(1.0), budget_for(2.0)
-    assert one.eps == pytest.approx(10 / 255) and one.min_psnr == 35.0
-    assert one.floor == 0.5 and one.as_dict()["linf_flat_255"] == 5.0 and one.min_ssim == 0.95
+    assert one.eps == pytest.approx(6 / 255) and one.min_psnr == 35.0
+    assert one.floor == 0.4 and one.as_dict()["linf_flat_255"] == 2.4 and one.min_ssim == 0.95
     assert two.min_ssim == 0.0  # above the default strength only the PSNR floor applies
     assert two.eps == pytest.approx(2 * one.eps) and two.min_psnr == pytest.approx(29.0, abs=0.05)
     assert budget_for(0.5).min_psnr == 35.0

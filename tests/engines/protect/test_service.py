@@ -32,9 +32,19 @@ def test_default_strength_respects_linf_psnr_and_ssim(protected):
     limits = limit_map(img, budget_for(1.0)) * 255
     assert diff.max() > 0
     assert (diff <= np.ceil(limits)[..., None] + 1).all()  # per-pixel budget (+1 for rounding)
-    assert diff.max() <= 10 + 1
+    assert diff.max() <= 6 + 1
     assert protected.psnr >= 35.0 and protected.ssim >= 0.95
     assert len(protected.faces) == 1 and protected.steps == 48
+
+
+def test_the_psnr_floor_holds_on_the_face_region_not_only_on_the_picture(protected):
+    from engines.watermark.metrics import psnr
+
+    img = portrait()
+    (region,) = protected.regions
+    crop = (slice(region.y0, region.y1), slice(region.x0, region.x1))
+    assert (region.x1 - region.x0) * (region.y1 - region.y0) < 0.8 * img.shape[0] * img.shape[1]
+    assert psnr(img[crop], protected.image[crop]) >= 35.0  # where people look, not diluted by the background
 
 
 def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
@@ -49,10 +59,10 @@ def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
     baseline = {e.name: e.after for e in measure_effects(img, noise, regions, _panel())[0]}
     for e in effects:
         assert e.before == pytest.approx(0.0, abs=1e-3), e.name
-        # MTCNN: far beyond random noise (measured 8–31×; noise of that size makes R-net surer) and a real share
-        # of the goal (measured 0.17–0.66)
+        # MTCNN: far beyond random noise (measured 7.7× and more; noise of that size makes R-net surer) and a real
+        # share of the goal (measured 0.09 for the O-net landmarks at the 6/255 budget with the region PSNR floor)
         if e.role == "poison":
-            assert e.after > 3 * baseline[e.name] and e.after > 0.1 * e.goal, e.name
+            assert e.after > 3 * baseline[e.name] and e.after > 0.05 * e.goal, e.name
         else:  # the toy editor is nearly linear: aligned change ≈ 2× random change (measured 2.1×)
             assert e.after > 1.5 * baseline[e.name], e.name
     assert counts["before"] == 1
