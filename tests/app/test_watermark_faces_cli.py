@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import numpy as np
@@ -10,8 +11,9 @@ from PIL import Image
 
 from app.cli import run
 from engines.faces import still_detector
-from engines.watermark import attacks
+from engines.watermark import attacks, service
 from engines.watermark.attacks import pull
+from engines.watermark.payload import make_payload
 from tests.engines.watermark._faces import two_faces
 
 
@@ -22,12 +24,15 @@ def group(tmp_path):
     return path
 
 
-def test_two_owners_round_trip_and_an_edited_face(group, tmp_path, capsys):
+def test_two_owners_round_trip_and_an_edited_face(group, tmp_path, capsys, monkeypatch):
+    # the mark's bits depend on its timestamp; one fixed minute makes the edited face's outcome reproducible
+    fixed = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(service, "make_payload", lambda owner, when=None: make_payload(owner, when or fixed))
     out = tmp_path / "marked.png"
     assert run(["watermark", "embed", str(group), str(out), "--owner", "Studio", "--face-owner", "Alice",
                 "--key", "pw", "--json"]) == 0
     made = json.loads(capsys.readouterr().out)
-    assert made["faces_marked"] == 2 and made["psnr_db"] >= 40
+    assert made["faces_marked"] == 2 and made["psnr_db"] >= 40 and made["timestamp"] == fixed.isoformat()
     assert run(["watermark", "verify", str(out), "--key", "pw", "--json"]) == 0
     faces = json.loads(capsys.readouterr().out)["faces"]
     assert [(f["face"], f["owner"], f["altered"]) for f in faces] == [(1, "Alice", False), (2, "Studio", False)]
@@ -43,10 +48,7 @@ def test_two_owners_round_trip_and_an_edited_face(group, tmp_path, capsys):
     assert "faces: 2" in text
     lines = [line for line in text.splitlines() if line.strip().startswith("face ")]
     assert "owner Alice" in lines[0] and "not altered" in lines[0]
-    # the mark (and so the owner) survives this strong edit in most cases (14 of 16 embedding times measured);
-    # otherwise the face is still reported altered, as a whole
-    assert "ALTERED in" in lines[1]
-    assert ("owner Studio" in lines[1] and "mouth" in lines[1]) or "whole face" in lines[1]
+    assert "owner Studio" in lines[1] and "ALTERED in" in lines[1] and "mouth" in lines[1]
 
 
 def test_wrong_key_names_no_face_owner(group, tmp_path, capsys):
