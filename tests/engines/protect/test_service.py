@@ -23,7 +23,7 @@ def _panel():
 
 @pytest.fixture(scope="module")
 def protected():
-    return protect_image(portrait(), 1.0, targets=_panel(), steps=48, seed=0)
+    return protect_image(portrait(), 1.0, targets=_panel(), steps=96, seed=0)
 
 
 def test_default_strength_respects_linf_psnr_and_ssim(protected):
@@ -34,7 +34,7 @@ def test_default_strength_respects_linf_psnr_and_ssim(protected):
     assert (diff <= np.ceil(limits)[..., None] + 1).all()  # per-pixel budget (+1 for rounding)
     assert diff.max() <= 6 + 1
     assert protected.psnr >= 35.0 and protected.ssim >= 0.95
-    assert len(protected.faces) == 1 and protected.steps == 48
+    assert len(protected.faces) == 1 and protected.steps == 96
 
 
 def test_the_psnr_floor_holds_on_the_face_region_not_only_on_the_picture(protected):
@@ -59,10 +59,10 @@ def test_protection_raises_target_losses_over_the_unprotected_photo(protected):
     baseline = {e.name: e.after for e in measure_effects(img, noise, regions, _panel())[0]}
     for e in effects:
         assert e.before == pytest.approx(0.0, abs=1e-3), e.name
-        # MTCNN: far beyond random noise (measured 7.7× and more; noise of that size makes R-net surer) and a real
-        # share of the goal (measured 0.09 for the O-net landmarks at the 6/255 budget with the region PSNR floor)
+        # MTCNN: far beyond random noise (noise of that size makes R-net surer) and a real share of the goal
+        # (measured 0.16–0.41 with 96 steps at the 6/255 budget and the region PSNR floor; 48 steps gave 0.09)
         if e.role == "poison":
-            assert e.after > 3 * baseline[e.name] and e.after > 0.05 * e.goal, e.name
+            assert e.after > 3 * baseline[e.name] and e.after > 0.1 * e.goal, e.name
         else:  # the toy editor is nearly linear: aligned change ≈ 2× random change (measured 2.1×)
             assert e.after > 1.5 * baseline[e.name], e.name
     assert counts["before"] == 1
