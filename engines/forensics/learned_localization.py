@@ -52,8 +52,9 @@ def integrity_reading(score: float) -> str:
 def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     from engines.forensics._sweep import sweep_map
     from engines.forensics.ela_sweep import DEFAULT_SWEEP, default_sweep_heatmap
-    from engines.localize.features import error_levels, jpeg_resave
+    from engines.localize.features import error_levels
     from engines.localize.inference import load_localizer, localize
+    from engines.localize.postprocess import jpeg
 
     ctx.progress(0.02, "loading the localizer")
     loaded = load_localizer()
@@ -62,11 +63,11 @@ def _run(ctx: JobContext, subject: Subject, params: dict[str, Any]) -> Finding:
     levels, sweep = None, None
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # the sweep fills the tiles' idle gaps
         if fused:  # the JPEG round trips the network's inputs need are shared with the sweep
-            qualities = [q for q in getattr(loaded.model, "ela_qualities", ()) if q in DEFAULT_SWEEP]
+            model_qualities = tuple(getattr(loaded.model, "ela_qualities", ()))
+            shared = [q for q in model_qualities if q in DEFAULT_SWEEP]
             ctx.progress(0.03, "re-saving as JPEG")
-            resaved = dict(zip(qualities, sweep_map(lambda q: jpeg_resave(image, q), qualities), strict=True))
-            if qualities and len(qualities) == len(getattr(loaded.model, "ela_qualities", ())):
-                levels = error_levels(image, qualities, resaved)
+            resaved = dict(zip(shared, sweep_map(lambda q: jpeg(image, q), shared), strict=True))
+            levels = error_levels(image, model_qualities, resaved) if model_qualities else None
             sweep = pool.submit(default_sweep_heatmap, image, resaved)
         result = localize(image, loaded, threshold=params["threshold"], tile=params["tile"], levels=levels,
                           progress=lambda f, m: ctx.progress(f * (0.9 if fused else 1.0), m))

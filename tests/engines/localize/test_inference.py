@@ -165,11 +165,12 @@ def test_analysis_fuses_the_error_level_sweep_by_default(restore_default_model):
 
 
 def test_whole_image_error_levels_replace_the_per_tile_ones(tiny_loaded):
-    from engines.localize.features import error_levels, jpeg_resave
+    from engines.localize.features import error_levels
+    from engines.localize.postprocess import jpeg
 
     image = photo("coffee", (300, 530))
     qualities = tiny_loaded.model.ela_qualities
-    resaved = {q: jpeg_resave(image, q) for q in qualities}
+    resaved = {q: jpeg(image, q) for q in qualities}
     levels = error_levels(image, qualities, resaved)
     np.testing.assert_array_equal(levels, error_levels(image, qualities))  # reused round trips, same values
     whole = localize(image, tiny_loaded, levels=levels)
