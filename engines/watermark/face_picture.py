@@ -69,12 +69,17 @@ class PictureCheck:
     faces: list[FaceVerdict]
 
 
+def judge_faces_of(rgb: np.ndarray, key: str | bytes, detection: Detection, tamper: TamperMap | None,
+                   faces: list[Face] | None = None) -> list[FaceVerdict]:
+    """Every face of ``rgb`` judged with what the ownership mark says: its face count and its tamper map."""
+    count = detection.payload.faces if detection.payload is not None else None
+    return verify_faces(rgb, key, faces, changed=tamper.flagged if tamper is not None else None,
+                        thorough=detection.found, marked_faces=count)
+
+
 def verify_picture(rgb: np.ndarray, key: str | bytes, faces: list[Face] | None = None) -> PictureCheck:
     """Read the ownership mark, map where it is missing and judge every face (``faces`` default to the still
     detector's), with the face count the ownership mark records."""
     detection = detect(check_rgb(rgb), key)
     tamper = tamper_map(rgb, key, detection) if detection.found else None
-    count = detection.payload.faces if detection.payload is not None else None
-    verdicts = verify_faces(rgb, key, faces, changed=tamper.flagged if tamper is not None else None,
-                            thorough=detection.found, marked_faces=count)
-    return PictureCheck(detection, tamper, verdicts)
+    return PictureCheck(detection, tamper, judge_faces_of(rgb, key, detection, tamper, faces))

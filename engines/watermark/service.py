@@ -183,9 +183,7 @@ def verify_file(path: str | Path, key: str | bytes, *, max_frames: int = MAX_VER
     changed = tamper_map(media.frames[0], key, detection) if tamper and detection.found else None
     face_report = None
     if faces and media.kind == "still":
-        from engines.watermark.face_report import verify_faces
+        from engines.watermark.face_picture import judge_faces_of
 
-        face_report = tuple(verify_faces(media.frames[0], key, changed=changed.flagged if changed else None,
-                                         thorough=detection.found,
-                                         marked_faces=detection.payload.faces if detection.payload else None))
+        face_report = tuple(judge_faces_of(media.frames[0], key, detection, changed))
     return VerifyResult(path, detection, len(media.frames), owner, creds, changed, media.frames[0], face_report)
