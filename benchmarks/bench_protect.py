@@ -202,6 +202,8 @@ def main() -> None:
     detectors = {"YuNet (yuface)": yunet.detect, "BlazeFace + mesh": mesher.detect,
                  "panel: MTCNN": lambda img: detect_faces(img)}
     models = {"held-out swap AE (other arch + seed)": load_surrogate(shipped_model_dir("protect_swap_ae_heldout")),
+              "held-out swap AE, 64 px (other arch + seed + size)":
+                  load_surrogate(shipped_model_dir("protect_swap_ae_heldout_64")),
               "panel: swap AE": load_surrogate(shipped_model_dir("protect_swap_ae")),
               "panel: editor": load_surrogate(shipped_model_dir("protect_editor"))}
     tally, quality, times = Tally(), [], []

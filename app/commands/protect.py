@@ -43,11 +43,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                            description="Train the surrogate swap autoencoder, editor and held-out swap model "
                                        "(CPU, minutes each) into OUT/<name>/ with manifests.")
     train.add_argument("--data", default="../shared/data", help="shared data folder (faces/celeba-hq)")
-    train.add_argument("--out", required=True, help="output folder (e.g. resources/models)")
+    train.add_argument("--out", help="output folder (e.g. resources/models)")
     train.add_argument("--minutes", type=float, default=5.0, help="training time per model")
     train.add_argument("--only", action="append", default=None, metavar="NAME", help="train only this model")
     train.add_argument("--evaluate", action="store_true",
                        help="only score the models in OUT on the held-out faces (no training)")
+    train.add_argument("--device", default="cpu", help="torch device to train on (e.g. cuda)")
+    train.add_argument("--write-pack", metavar="DIR",
+                       help="only write a face pack (training faces + landmarks) to DIR, for training elsewhere "
+                            "with python -m engines.protect.train_surrogates --pack DIR")
     train.set_defaults(handler=_train)
 
 
@@ -112,7 +116,7 @@ def _protect(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from engines.models.manifest import WeightsError
-    from engines.protect.train_surrogates import RECIPES, evaluate, train_all
+    from engines.protect.train_surrogates import RECIPES, evaluate, train_all, write_pack
 
     names = tuple(args.only or RECIPES)
     unknown = [n for n in names if n not in RECIPES]
@@ -120,11 +124,15 @@ def _train(args: argparse.Namespace) -> int:
         raise CliError(f"unknown model {unknown[0]}; choose from {', '.join(RECIPES)}", EXIT_USAGE)
     if args.minutes <= 0:
         raise CliError("--minutes must be positive", EXIT_USAGE)
+    if not args.write_pack and not args.out:
+        raise CliError("give --out (or --write-pack DIR)", EXIT_USAGE)
     try:
-        if args.evaluate:
+        if args.write_pack:
+            write_pack(args.data, args.write_pack)
+        elif args.evaluate:
             evaluate(args.data, args.out, names)
         else:
-            train_all(args.data, args.out, args.minutes, names)
+            train_all(args.data, args.out, args.minutes, names, device=args.device)
     except (FileNotFoundError, ValueError, OSError, WeightsError) as exc:
         raise CliError(str(exc).splitlines()[0]) from None
     return 0

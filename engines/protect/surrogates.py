@@ -14,6 +14,7 @@ Every model maps an aligned RGB crop in [0, 1] (N, 3, S, S) to the manipulated c
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -41,17 +42,24 @@ def _up_nearest(cin: int, cout: int) -> nn.Sequential:
 
 
 class SwapAutoencoder(nn.Module):
-    """Shared encoder with a dense identity bottleneck, two decoders (A, B); ``forward`` swaps A → B."""
+    """Shared encoder with a dense identity bottleneck, two decoders (A, B); ``forward`` swaps A → B.
 
-    def __init__(self, width: int = 32, latent: int = 128):
+    ``levels`` stride-2 stages take the crop to 4×4 (4 for 64 px, 5 for 128 px); channels double per stage up to
+    8·``width``; the decoders' last extra stages (beyond 4) run at ``width`` // 2 channels to keep the
+    full-resolution layers cheap.
+    """
+
+    def __init__(self, width: int = 32, latent: int = 128, levels: int = 4):
         super().__init__()
         w = width
-        self.encoder = nn.Sequential(_down(3, w), _down(w, 2 * w), _down(2 * w, 4 * w), _down(4 * w, 8 * w))
-        self.bottleneck = nn.Sequential(nn.Flatten(), nn.Linear(8 * w * 16, latent),
+        enc = [3] + [min(w * 2 ** i, 8 * w) for i in range(levels)]
+        self.encoder = nn.Sequential(*(_down(a, b) for a, b in itertools.pairwise(enc)))
+        self.bottleneck = nn.Sequential(nn.Flatten(), nn.Linear(enc[-1] * 16, latent),
                                         nn.Linear(latent, 4 * w * 16), nn.Unflatten(1, (4 * w, 4, 4)))
+        dec = [4 * w, 4 * w, 2 * w, w, w] + [max(w // 2, 8)] * (levels - 4)
         self.decoders = nn.ModuleList(
-            nn.Sequential(_up_shuffle(4 * w, 4 * w), _up_shuffle(4 * w, 2 * w), _up_shuffle(2 * w, w),
-                          _up_shuffle(w, w), nn.Conv2d(w, 3, 3, 1, 1), nn.Sigmoid())
+            nn.Sequential(*(_up_shuffle(a, b) for a, b in itertools.pairwise(dec)),
+                          nn.Conv2d(dec[-1], 3, 3, 1, 1), nn.Sigmoid())
             for _ in range(2))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -65,16 +73,20 @@ class SwapAutoencoder(nn.Module):
 
 
 class SwapAutoencoderB(nn.Module):
-    """Held-out architecture: convolutional 8×8 latent, nearest upsampling, LeakyReLU; ``forward`` swaps A → B."""
+    """Held-out architecture: convolutional latent (crop / 2^``levels``), nearest upsampling, LeakyReLU;
+    ``forward`` swaps A → B."""
 
-    def __init__(self, width: int = 40, latent_channels: int = 48):
+    def __init__(self, width: int = 40, latent_channels: int = 48, levels: int = 3):
         super().__init__()
         w, act = width, nn.LeakyReLU
-        self.encoder = nn.Sequential(_down(3, w, act), _down(w, 2 * w, act), _down(2 * w, 4 * w, act),
-                                     nn.Conv2d(4 * w, latent_channels, 3, 1, 1))
+        enc = [3] + [min(w * 2 ** i, 4 * w) for i in range(levels)]
+        self.encoder = nn.Sequential(*(_down(a, b, act) for a, b in itertools.pairwise(enc)),
+                                     nn.Conv2d(enc[-1], latent_channels, 3, 1, 1))
+        dec = [4 * w, 2 * w, w, w] + [max(w // 2, 8)] * (levels - 3)
         self.decoders = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(latent_channels, 4 * w, 3, 1, 1), nn.LeakyReLU(0.1), _up_nearest(4 * w, 2 * w),
-                          _up_nearest(2 * w, w), _up_nearest(w, w), nn.Conv2d(w, 3, 3, 1, 1), nn.Sigmoid())
+            nn.Sequential(nn.Conv2d(latent_channels, 4 * w, 3, 1, 1), nn.LeakyReLU(0.1),
+                          *(_up_nearest(a, b) for a, b in itertools.pairwise(dec)),
+                          nn.Conv2d(dec[-1], 3, 3, 1, 1), nn.Sigmoid())
             for _ in range(2))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -153,7 +165,7 @@ def load_surrogate(folder: str | Path, device: str = "cpu") -> Surrogate:
 
 
 PANEL_SURROGATES = ("protect_swap_ae", "protect_editor")
-HELD_OUT_SURROGATES = ("protect_swap_ae_heldout",)
+HELD_OUT_SURROGATES = ("protect_swap_ae_heldout", "protect_swap_ae_heldout_64")
 
 
 def shipped_surrogates(names: tuple[str, ...] = PANEL_SURROGATES, device: str = "cpu") -> list[Surrogate]:

@@ -93,8 +93,8 @@ def test_shipped_surrogates_load_verified_and_manipulate_faces():
     assert not any(s.held_out for s in surrogates)
     img = portrait()
     five = detect_faces(img)[0].landmarks5
-    crop = aligned_crop(_tensor(img), aligned_grid(five, 64, 0.35, img.shape[:2]))
     for s in surrogates:
+        crop = aligned_crop(_tensor(img), aligned_grid(five, s.crop_size, s.margin, img.shape[:2]))
         with torch.no_grad():
             out = s.model(crop)
         assert out.shape == crop.shape
