@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from engines.protect.optimise import search
+from engines.protect.optimise import SearchSettings, search
 from engines.protect.panel import AdaptivePanel
 from engines.protect.posting import NO_POSTING
 from tests.engines.protect.protect_factory import ScaledTarget, centred_face
@@ -55,7 +55,30 @@ def test_search_shifts_weight_to_the_resistant_toy_target():
     for t in (easy, hard):
         t.prepare(clean, centred_face(32))
     panel = AdaptivePanel([1.0, 1.0])
-    _, log = search(clean, eps, [easy, hard], 20, NO_POSTING, np.random.default_rng(0), panel=panel)
+    _, log = search(clean, eps, [easy, hard], 20, NO_POSTING, np.random.default_rng(0), panel=panel,
+                    settings=SearchSettings(sample_interrupt=False))
     # |δ| saturates at 4/255 ≈ 0.0157: easy reaches 3.1 × its goal, hard only 0.31
     assert log.losses[0] >= 1.0 > log.losses[1] > 0.2
     assert log.weights[1] > 0.95 > log.weights[0]
+
+
+class _Counting(ScaledTarget):
+    def __init__(self, name: str, gain: float):
+        super().__init__(name, gain=gain)
+        self.calls = 0
+
+    def loss(self, x):
+        self.calls += 1
+        return super().loss(x)
+
+
+def test_sampled_ensemble_runs_one_interruption_target_per_step_and_favours_the_resistant_one():
+    clean = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.25
+    eps = torch.full((1, 1, 32, 32), 4 / 255)
+    easy, hard = _Counting("easy", gain=200.0), _Counting("hard", gain=20.0)
+    for t in (easy, hard):
+        t.prepare(clean, centred_face(32))
+    _, log = search(clean, eps, [easy, hard], 40, NO_POSTING, np.random.default_rng(0))
+    assert easy.calls + hard.calls == 40  # one surrogate per step, not both
+    assert hard.calls > 2 * easy.calls  # drawn by adaptive weight: the resistant one most often
+    assert log.weights[1] > log.weights[0]
