@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("output", metavar="OUT")
     parser.add_argument("--strength", type=float, default=1.0, metavar="S",
                         help="perturbation budget (0 < S ≤ 4; default 1: L∞ 6/255, 2.4/255 on flat skin, "
-                             "PSNR ≥ 35 dB, SSIM ≥ 0.95)")
+                             "colour changes ≤ 0.2 × that, PSNR ≥ 35 dB, SSIM ≥ 0.95)")
     parser.add_argument("--steps", type=int, default=None, metavar="N", help="optimisation steps per face")
     parser.add_argument("--owner", metavar="TEXT", help="also embed the ownership mark for this owner")
     keys = parser.add_mutually_exclusive_group()

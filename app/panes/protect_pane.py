@@ -85,7 +85,9 @@ class ProtectPane(QtWidgets.QWidget):
         self.view_mode.setCurrentIndex(1)
         self.view_mode.currentIndexChanged.connect(lambda _i: self._show_compare())
         self.swap_title = QtWidgets.QLabel("What a face-swap model makes of it — per face: original, its swap, "
-                                           "protected, its swap")
+                                           "protected, its swap, and how much the two swaps differ (× 4). The "
+                                           "model was trained on other people, so its swap of a new face is "
+                                           "rough; look at how much protection changes it.")
         self.swap_title.setWordWrap(True)
         self.swap_view = ImageCanvas()
         self.swap_view.setObjectName("swapPreview")

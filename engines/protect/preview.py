@@ -2,8 +2,11 @@
 
 The shipped swap surrogate (a classic shared-encoder / two-decoder deepfake model) is run on each face's aligned
 crop of the original and of the protected photo. The picture has one row per face: the original crop, the swap
-made from it, the protected crop and the swap made from that. Only the surrogate trained here is shown; real
-tools are other models (see the protection report's limits).
+made from it, the protected crop, the swap made from that, and how much the two swaps differ (absolute
+difference × ``DIFF_GAIN`` on black), since a change of 25–30 dB is hard to see side by side. Only the surrogate
+trained here is shown; real tools are other models (see the protection report's limits). The surrogate was
+trained on 30 faces, so on a new face its swap is a rough mix of those people: what the preview shows is how much
+protection changes it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from engines.protect.surrogates import aligned_crop, aligned_grid, shipped_surro
 PREVIEW_MODEL = "protect_swap_ae"
 CELL = 160  # pixels per crop in the preview
 GAP = 6
+DIFF_GAIN = 4.0
+COLUMNS = 5
 
 
 def _tensor(image: np.ndarray, device: str) -> torch.Tensor:
@@ -32,7 +37,8 @@ def _cell(t: torch.Tensor) -> np.ndarray:
 
 def swap_preview(original: np.ndarray, protected: np.ndarray, faces: tuple[FaceBox, ...] | list[FaceBox],
                  device: str = "cpu") -> np.ndarray | None:
-    """RGB uint8 grid (one row per face: original, its swap, protected, its swap); None without faces or model."""
+    """RGB uint8 grid (one row per face: original, its swap, protected, its swap, |swap difference| × ``DIFF_GAIN``);
+    None without faces or model."""
     if original.shape != protected.shape:
         raise ValueError("the original and the protected photo must have the same size")
     found = shipped_surrogates((PREVIEW_MODEL,), device)
@@ -43,12 +49,14 @@ def swap_preview(original: np.ndarray, protected: np.ndarray, faces: tuple[FaceB
     with torch.no_grad():
         for face in faces:
             grid = aligned_grid(face.landmarks5, model.crop_size, model.margin, original.shape[:2], device)
-            cells = []
+            cells, outs = [], []
             for image in (original, protected):
                 crop = aligned_crop(_tensor(image, device), grid)
                 out = model.model(crop)
-                cells += [_cell(crop), _cell(out[0] if isinstance(out, (tuple, list)) else out)]
-            row = np.full((CELL, 4 * CELL + 3 * GAP, 3), 255, np.uint8)
+                outs.append(out[0] if isinstance(out, (tuple, list)) else out)
+                cells += [_cell(crop), _cell(outs[-1])]
+            cells.append(_cell((outs[1] - outs[0]).abs() * DIFF_GAIN))
+            row = np.full((CELL, COLUMNS * CELL + (COLUMNS - 1) * GAP, 3), 255, np.uint8)
             for k, cell in enumerate(cells):
                 row[:, k * (CELL + GAP):k * (CELL + GAP) + CELL] = cell
             rows.append(row)

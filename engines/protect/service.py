@@ -143,7 +143,7 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
             target.prepare(clean, region.face_work)
         energy = _energy_limit(region, budget, dev)
         delta, log = search(clean, eps_work[None, None].to(dev), panel, steps, posting or PostingModel(), rng, on_step,
-                            energy=energy, settings=settings, render=_renderer(region, dev))
+                            energy=energy, settings=settings, render=_renderer(region, dev), chroma=budget.chroma)
         logs.append(log)
         full = region.enlarge(delta[0].permute(1, 2, 0).cpu().numpy()) * _feather(region.y1 - region.y0,
                                                                                    region.x1 - region.x0)[..., None]

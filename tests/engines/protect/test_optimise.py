@@ -122,3 +122,19 @@ def test_group_photos_share_a_bounded_step_budget():
 
     assert [face_steps(240, n) for n in (1, 2, 3, 4, 8)] == [240, 240, 160, 120, 120]
     assert face_steps(1, 4) == 1  # never zero
+
+
+def test_colour_limit_keeps_grey_changes_and_caps_colour_shifts():
+    from engines.protect.optimise import _TO_YCC, limit_colour
+
+    eps = torch.full((1, 1, 4, 4), 6 / 255)
+    grey = torch.full((1, 3, 4, 4), 5 / 255)
+    assert torch.allclose(limit_colour(grey, eps, 0.2), grey, atol=1e-7)  # brightness change: untouched
+    red_green = torch.zeros(1, 3, 4, 4)
+    red_green[:, 0], red_green[:, 1] = 6 / 255, -6 / 255
+    ycc = torch.einsum("ij,njhw->nihw", _TO_YCC, limit_colour(red_green, eps, 0.2))
+    assert ycc[:, 1:].abs().max() <= 0.2 * 6 / 255 + 1e-6  # colour capped at 0.2 × the limit
+    assert torch.allclose(ycc[:, 0], torch.einsum("ij,njhw->nihw", _TO_YCC, red_green)[:, 0], atol=1e-6)
+    big = torch.full((1, 3, 4, 4), 0.5)
+    assert torch.equal(limit_colour(big, eps), torch.maximum(torch.minimum(big, eps), -eps))  # chroma 1: plain L∞
+    assert limit_colour(red_green * 3, eps, 0.2).abs().max() <= 6 / 255 + 1e-7  # and never beyond the L∞ limit

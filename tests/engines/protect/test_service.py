@@ -179,11 +179,14 @@ def test_swap_preview_shows_a_row_per_face_and_the_protected_swap_differs(protec
 
     sheet = swap_preview(portrait(), protected.image, protected.faces)
     assert sheet is not None and sheet.dtype == np.uint8 and sheet.shape[0] == CELL
-    cells = [sheet[:, k * (CELL + 6):k * (CELL + 6) + CELL].astype(float) for k in range(4)]
+    cells = [sheet[:, k * (CELL + 6):k * (CELL + 6) + CELL].astype(float) for k in range(5)]
     assert np.abs(cells[0] - cells[2]).mean() > 0.5 and np.abs(cells[1] - cells[3]).mean() > 0.1
     assert np.abs(cells[0] - cells[1]).mean() > 5  # the swap is a different face, not the crop itself
+    # the difference cell: |swap after − swap before| × 4, up to the resampling of the cells
+    assert cells[4].mean() > 2 * np.abs(cells[1] - cells[3]).mean()
     same = swap_preview(portrait(), portrait(), protected.faces)
-    assert np.array_equal(same[:, :2 * CELL + 6], same[:, 2 * (CELL + 6):])  # same photo, same swap
+    assert np.array_equal(same[:, :2 * CELL + 6], same[:, 2 * (CELL + 6):4 * CELL + 3 * 6])  # same photo, same swap
+    assert same[:, 4 * (CELL + 6):].max() == 0  # and no difference
     assert swap_preview(portrait(), protected.image, ()) is None
     with pytest.raises(ValueError):
         swap_preview(portrait(), protected.image[:-2], protected.faces)
@@ -245,3 +248,13 @@ def test_fit_to_budget_scales_down_until_psnr_and_ssim_hold():
     small = delta / 12  # ±1 grey level: within both floors, kept as it is
     out, scaled = fit_to_budget(img, small, Budget(12 / 255, 1.0, 35.0, 0.95))
     assert not scaled and np.array_equal(out, np.clip(np.round(img + small * 255), 0, 255).astype(np.uint8))
+
+
+def test_protection_changes_brightness_more_than_colour(protected):
+    from engines.protect.optimise import _TO_YCC
+
+    d = protected.image.astype(np.float64) - portrait().astype(np.float64)
+    ycc = d @ _TO_YCC.numpy().astype(np.float64).T
+    luma, colour = np.sqrt((ycc[..., 0] ** 2).mean()), np.sqrt((ycc[..., 1:] ** 2).mean())
+    assert luma > 0.1  # it did change the photo
+    assert colour < 0.35 * luma  # without the colour limit the search put about 0.6 × as much into colour
