@@ -48,21 +48,9 @@ def test_bad_goals_are_refused(goals):
         AdaptivePanel(goals)
 
 
-def test_search_shifts_weight_to_the_resistant_toy_target():
-    clean = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.25
-    eps = torch.full((1, 1, 32, 32), 4 / 255)
-    easy, hard = ScaledTarget("easy", gain=200.0), ScaledTarget("hard", gain=20.0)
-    for t in (easy, hard):
-        t.prepare(clean, centred_face(32))
-    panel = AdaptivePanel([1.0, 1.0])
-    _, log = search(clean, eps, [easy, hard], 20, NO_POSTING, np.random.default_rng(0), panel=panel,
-                    settings=SearchSettings(sample_interrupt=False))
-    # |δ| saturates at 4/255 ≈ 0.0157: easy reaches 3.1 × its goal, hard only 0.31
-    assert log.losses[0] >= 1.0 > log.losses[1] > 0.2
-    assert log.weights[1] > 0.95 > log.weights[0]
-
-
 class _Counting(ScaledTarget):
+    """A toy target that counts how often its loss is asked for."""
+
     def __init__(self, name: str, gain: float):
         super().__init__(name, gain=gain)
         self.calls = 0
@@ -72,12 +60,29 @@ class _Counting(ScaledTarget):
         return super().loss(x)
 
 
-def test_sampled_ensemble_runs_one_interruption_target_per_step_and_favours_the_resistant_one():
+def _easy_and_hard() -> tuple[torch.Tensor, torch.Tensor, _Counting, _Counting]:
+    """A 32-px image, its 4/255 limit and two toy targets prepared on it: one easy (gain 200), one hard (20)."""
     clean = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 0.5 + 0.25
     eps = torch.full((1, 1, 32, 32), 4 / 255)
     easy, hard = _Counting("easy", gain=200.0), _Counting("hard", gain=20.0)
     for t in (easy, hard):
         t.prepare(clean, centred_face(32))
+    return clean, eps, easy, hard
+
+
+def test_search_shifts_weight_to_the_resistant_toy_target():
+    clean, eps, easy, hard = _easy_and_hard()
+    panel = AdaptivePanel([1.0, 1.0])
+    _, log = search(clean, eps, [easy, hard], 20, NO_POSTING, np.random.default_rng(0), panel=panel,
+                    settings=SearchSettings(sample_interrupt=False))
+    # |δ| saturates at 4/255 ≈ 0.0157: easy reaches 3.1 × its goal, hard only 0.31
+    assert log.losses[0] >= 1.0 > log.losses[1] > 0.2
+    assert log.weights[1] > 0.95 > log.weights[0]
+    assert easy.calls == hard.calls == 20  # without sampling every target runs every step
+
+
+def test_sampled_ensemble_runs_one_interruption_target_per_step_and_favours_the_resistant_one():
+    clean, eps, easy, hard = _easy_and_hard()
     _, log = search(clean, eps, [easy, hard], 40, NO_POSTING, np.random.default_rng(0))
     assert easy.calls + hard.calls == 40  # one surrogate per step, not both
     assert hard.calls > 2 * easy.calls  # drawn by adaptive weight: the resistant one most often
