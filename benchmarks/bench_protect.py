@@ -279,7 +279,7 @@ def main() -> None:
         f"- Protected photo: PSNR median {median(psnrs):.2f} dB (min {min(psnrs):.2f}), SSIM median "
         f"{median(ssims):.4f} (min {min(ssims):.4f}).",
         f"- Time per 1024-px photo (detection + search + composition; one face unless said): {timing}. Photos "
-        "with three or more faces share a bounded step budget (`engines.protect.service.face_steps`).",
+        "with two or more faces share a bounded step budget (`engines.protect.service.face_steps`).",
         "- 'noise' = the same per-pixel change with random signs (control). Miss rate: detections on the posted "
         "protected photo vs the equally posted original. Landmark error: mean distance / eye distance (468 mesh "
         "points for the face swap). Output MSE in [0, 1]² between the model's output on the protected and on the "

@@ -120,7 +120,7 @@ def test_search_keeps_the_energy_limit_and_applies_the_renderer(sign):
 def test_group_photos_share_a_bounded_step_budget():
     from engines.protect.service import face_steps
 
-    assert [face_steps(240, n) for n in (1, 2, 3, 4, 8)] == [240, 240, 160, 120, 120]
+    assert [face_steps(240, n) for n in (1, 2, 3, 4, 8)] == [240, 180, 120, 120, 120]
     assert face_steps(1, 4) == 1  # never zero
 
 
