@@ -308,7 +308,8 @@ def main() -> None:
         "- Sampled ensemble: each step runs one interruption surrogate, drawn by its adaptive weight, instead of "
         "all of them. On the tuning photos: 20.5 → 13.4 s per face; panel swap AE 27.2 → 28.1 dB, editor "
         "31.1 → 31.5 dB, held-out swap AEs 38.9 / 38.0 → 38.7 / 38.1 dB, MTCNN landmark error 0.028 → 0.041.",
-        "- The PSNR floor is the binding limit: on the tuning photos the search ends at PSNR ≈ 35.6 dB whatever "
+        "- The PSNR floor is the binding limit (measured with the earlier 64-px panel, before the colour "
+        "limit): on the tuning photos the search ends at PSNR ≈ 35.6 dB whatever "
         "the L∞ cap (8–14/255), step rule or step count (150–450), and a working size of 320 px beat 224 px by "
         "about 1 dB (128 and 160 px were worse); the swap AE alone (no other target) reaches "
         "≈ 19 dB output PSNR, the full panel shares the same energy. For scale, not default: at strength 2 (PSNR "

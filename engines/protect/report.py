@@ -27,7 +27,7 @@ LIMITS = (
     "(see docs/BENCHMARKS.md, held-out models).",
     "Measured on models it was not optimised against (8 held-out photos, default strength): other face-swap "
     "models' output changed by about 40 dB PSNR (not visible), a landmark-warp face swap by 27 dB, and the "
-    "detectors YuNet and BlazeFace still found every face. Strength 2 does more (34.6 dB and 23.4 dB) but is "
+    "detectors YuNet and BlazeFace still found every face. Strength 2 does more (34 dB and 24.6 dB) but is "
     "visible; neither breaks those models' output outright.",
     "Purification removes it: denoising, diffusion-based 'cleaning', or strong blur and upscaling.",
     "Robust mimicry: an attacker who fine-tunes on protected photos, or adds noise before training, "
