@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     keys.add_argument("--key-file", metavar="PATH", help="read the key from the first line of a file")
     keys.add_argument("--key-env", metavar="VAR", help="read the key from an environment variable")
     parser.add_argument("--c2pa", action="store_true", help="sign OUT with Content Credentials (needs --owner)")
-    parser.add_argument("--target", action="append", default=[], metavar="TORCHSCRIPT",
-                        help="also protect against your own face-manipulation model (a TorchScript file); repeat")
+    parser.add_argument("--target", action="append", default=[], metavar="MODEL",
+                        help="also protect against your own face-manipulation model (a torch.export .pt2 file or a "
+                             "TorchScript file); repeat")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT if it exists (never IN)")
     parser.add_argument("--json", action="store_true", help="print the protection report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

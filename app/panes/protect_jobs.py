@@ -36,12 +36,14 @@ class ProtectPreview:
                 ("Time", f"{r.seconds:.1f} s on {r.device}")]
 
 
-def protect_frame(ctx: JobContext, image: np.ndarray, strength: float, steps: int | None = None) -> ProtectPreview:
-    """Engine job: protect ``image`` (RGB uint8) and prepare the comparison views (``steps``: per face)."""
+def protect_frame(ctx: JobContext, image: np.ndarray, strength: float, steps: int | None = None,
+                  extra_targets: tuple[str, ...] = ()) -> ProtectPreview:
+    """Engine job: protect ``image`` (RGB uint8) and prepare the comparison views (``steps``: per face;
+    ``extra_targets``: the user's own model files, added to the panel)."""
     from engines.protect.preview import swap_preview
     from engines.protect.service import DEFAULT_STEPS, protect_image
 
-    result = protect_image(image, strength, ctx=ctx, steps=steps or DEFAULT_STEPS)
+    result = protect_image(image, strength, ctx=ctx, steps=steps or DEFAULT_STEPS, extra_targets=extra_targets)
     change = np.abs(result.image.astype(np.int16) - image.astype(np.int16)).max(axis=2)
     difference = np.clip(change * DIFF_GAIN, 0, 255).astype(np.uint8)
     ctx.progress(0.99, "previewing a face swap")

@@ -25,6 +25,7 @@ from widgets.key_value_table import KeyValueTable
 
 VIEW_MODES = ("Original only", "Before | after (twin view)", f"Difference ×{DIFF_GAIN} (twin view)")
 SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg);;WebP (*.webp);;TIFF (*.tif);;All files (*)"
+MODEL_FILTER = "Face-manipulation models (*.pt2 *.pt *.ts *.torchscript);;All files (*)"
 INTRO = ("Adds a change you should not see to every face, aimed at the models face-swap and face-editing tools "
          "use, then saves a new copy. It was measured against the models listed in the report; other tools may "
          "not be affected (see the limits).")
@@ -58,6 +59,7 @@ class ProtectPane(QtWidgets.QWidget):
         self.report: object | None = None
         self.last_saved: Path | None = None
         self.steps: int | None = None  # per face; None = the engine's default
+        self.user_models: list[Path] = []  # the user's own face-manipulation models, added to the panel
         self._comparison = CanvasComparison(canvas)
         self._build()
         document.opened.connect(self._on_opened)
@@ -80,6 +82,22 @@ class ProtectPane(QtWidgets.QWidget):
         self.status.setWordWrap(True)
         self.facts = KeyValueTable()
         self.facts.setMinimumHeight(120)
+        self.models_list = QtWidgets.QListWidget()
+        self.models_list.setObjectName("userModels")
+        self.models_list.setMaximumHeight(56)
+        self.models_list.setToolTip("Your own face-swap / face-editing models (torch.export .pt2 or TorchScript "
+                                    "files, RGB face crop in [0, 1] → image): the protection also works against "
+                                    "them, and the report measures them")
+        self.add_model_button = QtWidgets.QPushButton("Add my model…")
+        self.add_model_button.clicked.connect(self.add_model_dialog)
+        self.remove_model_button = QtWidgets.QPushButton("Remove")
+        self.remove_model_button.clicked.connect(self.remove_selected_model)
+        models = QtWidgets.QWidget()
+        models_layout = QtWidgets.QGridLayout(models)
+        models_layout.setContentsMargins(0, 0, 0, 0)
+        models_layout.addWidget(self.models_list, 0, 0, 2, 1)
+        models_layout.addWidget(self.add_model_button, 0, 1)
+        models_layout.addWidget(self.remove_model_button, 1, 1)
         self.view_mode = QtWidgets.QComboBox()
         self.view_mode.addItems(VIEW_MODES)
         self.view_mode.setCurrentIndex(1)
@@ -118,6 +136,7 @@ class ProtectPane(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout(run_box)
         form.addRow(intro)
         form.addRow("Strength", self.strength)
+        form.addRow("Also against", models)
         form.addRow(self.protect_button)
         form.addRow(self.status)
         form.addRow(self.facts)
@@ -149,6 +168,7 @@ class ProtectPane(QtWidgets.QWidget):
         still = media is not None and media.kind == "still"
         self.protect_button.setEnabled(still and self._frame is not None)
         self.save_button.setEnabled(self.preview is not None)
+        self.remove_model_button.setEnabled(bool(self.user_models))
         for w in (self.owner, self.key, self.c2pa):
             w.setEnabled(self.add_mark.isChecked())
 
@@ -188,9 +208,41 @@ class ProtectPane(QtWidgets.QWidget):
         self.status.setText("Protecting… (finding faces, then optimising each face)")
         self.protect_button.setEnabled(False)
         self._tasks.submit(protect_frame, self._frame, float(self.strength.value()), self.steps,
-                           title="Protecting faces", supersede="protect",
+                           tuple(str(p) for p in self.user_models), title="Protecting faces", supersede="protect",
                            on_success=self._on_protected, on_error=self._on_error)
         return True
+
+    # ---------------------------------------------------------------- the user's models
+    def add_model_dialog(self) -> bool:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Add a face-manipulation model", "", MODEL_FILTER)
+        return bool(path) and self.add_model(Path(path))
+
+    def add_model(self, path: Path) -> bool:
+        """Check that ``path`` loads and runs on a face crop, then add it to the panel (a message if not)."""
+        from engines.protect.targets import user_target
+
+        path = Path(path)
+        if path.resolve() in (p.resolve() for p in self.user_models):
+            self.status.setText(f"{escape(path.name)} is already in the list.")
+            return False
+        try:
+            user_target(path)
+        except ValueError as exc:
+            self._on_error(exc, "")
+            return False
+        self.user_models.append(path)
+        item = QtWidgets.QListWidgetItem(path.name)
+        item.setToolTip(str(path))
+        self.models_list.addItem(item)
+        self._invalidate(f"Added {escape(path.name)}: press Protect to protect against it too.")
+        return True
+
+    def remove_selected_model(self) -> None:
+        row = self.models_list.currentRow()
+        if 0 <= row < len(self.user_models):
+            removed = self.user_models.pop(row)
+            self.models_list.takeItem(row)
+            self._invalidate(f"Removed {escape(removed.name)}: press Protect again.")
 
     def _on_protected(self, preview: ProtectPreview) -> None:
         image = self._canvas.image()

@@ -4,7 +4,7 @@
 ``protect_image(rgb, strength, ctx=...)`` → ``ProtectedImage`` (pixels only), then ``save_protected`` writes
 them; ``swap_preview`` shows what the swap surrogate makes of the photo before and after. Both report
 progress and stop with ``engines.runtime.Cancelled`` through a ``JobContext``. Targets: ``default_panel()``,
-``torchscript_target(path)``.
+``user_target(path)`` (TorchScript or torch.export .pt2).
 
 Modules: ``posting`` (differentiable JPEG / resize / blur), ``targets`` (+ ``mtcnn``, ``surrogates``), ``panel``
 (adaptive weights), ``optimise`` (budget and search), ``region`` (per-face working copies), ``service``,
@@ -27,6 +27,7 @@ _EXPORTS = {
     "Target": "engines.protect.targets",
     "default_panel": "engines.protect.targets",
     "torchscript_target": "engines.protect.targets",
+    "user_target": "engines.protect.targets",
     "budget_for": "engines.protect.optimise",
 }
 

@@ -212,19 +212,36 @@ def surrogate_target(surrogate: Surrogate) -> ManipulationTarget:
     return ManipulationTarget(surrogate.name, surrogate.model, surrogate.crop_size, surrogate.margin)
 
 
-def torchscript_target(path: str | Path, crop_size: int = 128, margin: float = ALIGN_MARGIN,
-                       device: str = "cpu") -> ManipulationTarget:
-    """A user's own face-manipulation model: a TorchScript file mapping (N, 3, S, S) RGB in [0, 1] to an image
-    (or a tuple whose first item is one). Raises ValueError with a one-line reason when it does not load or
-    does not run on a ``crop_size`` crop."""
+def _exported_program(path: Path, device: str) -> tuple[torch.nn.Module, int | None]:
+    """A ``torch.export`` program (.pt2) as a module, and the crop side it was exported for (None if dynamic)."""
+    program = torch.export.load(str(path))
+    size = None
+    inputs = program.graph_signature.user_inputs
+    for node in program.graph.nodes:
+        if inputs and node.name == inputs[0] and hasattr(node.meta.get("val"), "shape"):
+            side = node.meta["val"].shape[-1]
+            size = side if isinstance(side, int) else None
+    return program.module().to(device), size
+
+
+def user_target(path: str | Path, crop_size: int = 128, margin: float = ALIGN_MARGIN,
+                device: str = "cpu") -> ManipulationTarget:
+    """A user's own face-manipulation model: a ``torch.export`` program (``.pt2``; the face-crop size is read
+    from it) or a TorchScript file (other suffixes; ``crop_size``), mapping (N, 3, S, S) RGB in [0, 1] to an image
+    (or a tuple whose first item is one). Raises ValueError with a one-line reason when it does not load or does
+    not run on a face crop."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"target model not found: {path}")
     try:
-        model = torch.jit.load(str(path), map_location=device)
-    except Exception as exc:  # noqa: BLE001 - anything torch raises means "not a usable TorchScript file"
-        raise ValueError(f"{path.name} is not a TorchScript model: {str(exc).splitlines()[0]}") from None
-    model.eval()
+        if path.suffix.lower() == ".pt2":
+            model, size = _exported_program(path, device)
+            crop_size = size or crop_size
+        else:
+            model = torch.jit.load(str(path), map_location=device).eval()  # an exported program keeps its mode
+    except Exception as exc:  # noqa: BLE001 - anything torch raises means "not a usable model file"
+        kind = "an exported (torch.export) model" if path.suffix.lower() == ".pt2" else "a TorchScript model"
+        raise ValueError(f"{path.name} is not {kind}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
     for p in model.parameters():
         p.requires_grad_(False)
     try:
@@ -239,14 +256,20 @@ def torchscript_target(path: str | Path, crop_size: int = 128, margin: float = A
     return ManipulationTarget(f"user:{path.stem}", model, crop_size, margin)
 
 
+def torchscript_target(path: str | Path, crop_size: int = 128, margin: float = ALIGN_MARGIN,
+                       device: str = "cpu") -> ManipulationTarget:
+    """A user's TorchScript face-manipulation model (see ``user_target``, which also reads .pt2 programs)."""
+    return user_target(path, crop_size, margin, device)
+
+
 def mtcnn_targets(device: str = "cpu") -> list[Target]:
     """The four MTCNN poisoning targets."""
     return [PNetConfidence(device), RNetConfidence(device), ONetConfidence(device), ONetLandmarks(device)]
 
 
 def default_panel(device: str = "cpu", extra: tuple[str | Path, ...] = ()) -> list[Target]:
-    """Shipped surrogates (interrupt), MTCNN (poison), then the user's TorchScript models (interrupt)."""
+    """Shipped surrogates (interrupt), MTCNN (poison), then the user's own models (interrupt; ``user_target``)."""
     targets: list[Target] = [surrogate_target(s) for s in shipped_surrogates(device=device)]
     targets += mtcnn_targets(device)
-    targets += [torchscript_target(p, device=device) for p in extra]
+    targets += [user_target(p, device=device) for p in extra]
     return targets

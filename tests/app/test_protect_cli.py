@@ -31,6 +31,17 @@ def test_protect_writes_a_new_file_and_reports_json(photo, tmp_path, capsys):
     assert any("Purification" in line for line in data["limits"])
 
 
+def test_protect_against_the_users_exported_model(photo, tmp_path, capsys):
+    from tests.engines.protect.protect_factory import exported_file
+
+    out = tmp_path / "p.png"
+    model = exported_file(tmp_path, size=64)
+    assert run(["protect", str(photo), str(out), "--steps", "2", "--target", str(model), "--json", "--quiet"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "user:editor" in data["targets"]
+    assert any(e["target"] == "user:editor" for e in data["effects"])
+
+
 def test_protect_prints_progress_and_a_summary(photo, tmp_path, capsys):
     out = tmp_path / "p.png"
     assert run(["protect", str(photo), str(out), "--steps", "2", "--owner", "Ann", "--key", "k"]) == 0

@@ -85,3 +85,25 @@ def test_animations_and_faceless_photos(window, qtbot, tmp_path):  # noqa: F811
     preview = _protect(window, qtbot)
     assert not preview.result.faces and "No face" in pane.status.text()
     assert np.array_equal(preview.protected, preview.original) and not pane.swap_view.isVisible()
+
+
+def test_user_models_are_checked_added_and_protected_against(window, qtbot, evidence, tmp_path):  # noqa: F811
+    from tests.engines.protect.protect_factory import exported_file
+
+    open_file(window, qtbot, evidence)
+    pane = window.protect_pane
+    junk = tmp_path / "junk.pt2"
+    junk.write_bytes(b"not a model")
+    with qtbot.waitSignal(pane.failed, timeout=5000):
+        assert not pane.add_model(junk)
+    assert pane.models_list.count() == 0 and "not an exported" in pane.status.text()
+    model = exported_file(tmp_path, size=64)
+    assert pane.add_model(model)
+    assert not pane.add_model(model)  # once is enough
+    assert pane.models_list.count() == 1 and pane.remove_model_button.isEnabled()
+    preview = _protect(window, qtbot)
+    assert "user:editor" in [t.name for t in preview.result.targets]
+    assert "user:editor" in dict(preview.rows())["Targets"]
+    pane.models_list.setCurrentRow(0)
+    pane.remove_selected_model()
+    assert pane.models_list.count() == 0 and pane.preview is None and not pane.save_button.isEnabled()

@@ -92,3 +92,11 @@ def torchscript_file(folder: Path, name: str = "editor.pt", broken_output: bool 
     path = folder / name
     torch.jit.script(model).save(str(path))
     return path
+
+
+def exported_file(folder: Path, name: str = "editor.pt2", size: int = 64) -> Path:
+    """A ToyEditor exported with ``torch.export`` for ``size``-px crops and saved (.pt2) to ``folder``."""
+    path = folder / name
+    program = torch.export.export(ToyEditor().eval(), (torch.rand(1, 3, size, size),))
+    torch.export.save(program, str(path))
+    return path

@@ -140,3 +140,23 @@ def test_onet_targets_jitter_their_box_only_while_searching():
     assert max(jittered) < 0.5 * target.goal
     target.prepare(clean, region.face_work)  # the jitter sequence restarts: the search is reproducible
     assert np.array_equal(target._box(), boxes[0])
+
+
+def test_exported_user_model_reads_its_crop_size_and_passes_gradients(tmp_path):
+    from engines.protect.targets import user_target
+    from tests.engines.protect.protect_factory import exported_file
+
+    target = user_target(exported_file(tmp_path, size=64))
+    assert target.name == "user:editor" and target.crop_size == 64 and target.role == "interrupt"
+    img = portrait()
+    face = detect_faces(img)[0]
+    clean = _tensor(img)
+    target.prepare(clean, face)
+    x = clean.clone().requires_grad_(True)
+    bumped = x + 0.02 * torch.sin(torch.arange(x.numel(), dtype=torch.float32).reshape(x.shape))
+    target.loss(bumped).backward()
+    assert float(x.grad.abs().sum()) > 0
+    junk = tmp_path / "junk.pt2"
+    junk.write_bytes(b"PK not a program")
+    with pytest.raises(ValueError, match="not an exported"):
+        user_target(junk)
