@@ -99,10 +99,11 @@ def write_pack(data_root: str | Path, folder: str | Path, log: Callable[[str], N
     """Copy the training faces and their MTCNN landmarks into ``folder`` (``pack.json`` + JPEGs), so training
     can run where neither the shared data nor MTCNN's weights are."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     train_files, held = celeba_split(data_root)
+    found = face_landmarks(train_files, log)
+    folder.mkdir(parents=True, exist_ok=True)
     faces = []
-    for path, five in face_landmarks(train_files, log):
+    for path, five in found:
         shutil.copyfile(path, folder / path.name)
         faces.append({"file": path.name, "landmarks5": five.round(3).tolist()})
     pack = {"faces": faces, "held_out_identities": [p.stem.split("_")[-1] for p in held]}

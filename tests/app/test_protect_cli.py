@@ -74,3 +74,20 @@ def test_bad_input_gives_one_line_error(photo, tmp_path, capsys, args, fragment)
     assert code != 0
     assert len(err.splitlines()) == 1 and err.startswith("truelens: error:") and fragment in err
     assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([], "--out"),
+        (["--out", "{tmp}", "--only", "nope"], "unknown model"),
+        (["--out", "{tmp}", "--minutes", "0"], "--minutes"),
+        (["--data", "{tmp}/none", "--out", "{tmp}"], "no CelebA-HQ faces"),
+        (["--data", "{tmp}/none", "--write-pack", "{tmp}/pack"], "no CelebA-HQ faces"),
+    ],
+)
+def test_train_surrogates_refuses_bad_requests_in_one_line(tmp_path, capsys, args, fragment):
+    code = run(["train-surrogates", *[a.format(tmp=str(tmp_path)) for a in args]])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1 and fragment in err
+    assert not (tmp_path / "pack").exists()
