@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import json
 
 import pytest
 from PIL import Image
 
 from app.cli import run
+from engines.watermark import service
+from engines.watermark.payload import make_payload
 from tests.engines.watermark._images import coffee
 
 
@@ -76,7 +80,14 @@ def test_missing_key_is_a_usage_error(photo, tmp_path, capsys):
     assert exc.value.code == 2
 
 
-def test_two_keys_report_both_marks_and_map_is_written(photo, tmp_path, capsys):
+def test_two_keys_report_both_marks_and_map_is_written(photo, tmp_path, capsys, monkeypatch):
+    # the marks' bits depend on their timestamps, and for a few pairs of timestamps the first mark does not survive
+    # the second (2 of 96 trials on Kodak, docs/BENCHMARKS.md "Watermark re-embedding"; 3 of 40 on this picture);
+    # fixed minutes make this test of the CLI's two-key report reproducible
+    minutes = itertools.count()
+    base = datetime.datetime(2026, 11, 26, 0, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(service, "make_payload", lambda owner, when=None: make_payload(
+        owner, when or base + datetime.timedelta(minutes=next(minutes))))
     first, both = tmp_path / "first.png", tmp_path / "both.png"
     assert run(["watermark", "embed", str(photo), str(first), "--owner", "Alice", "--key", "a"]) == 0
     assert run(["watermark", "embed", str(first), str(both), "--owner", "Mallory", "--key", "m"]) == 0
