@@ -109,7 +109,7 @@ class ProtectPane(QtWidgets.QWidget):
         self.swap_title.setWordWrap(True)
         self.swap_view = ImageCanvas()
         self.swap_view.setObjectName("swapPreview")
-        self.swap_view.setMinimumHeight(160)
+        self.swap_view.setMinimumHeight(60)
         for w in (self.swap_title, self.swap_view):
             w.setVisible(False)
 
@@ -259,9 +259,19 @@ class ProtectPane(QtWidgets.QWidget):
             w.setVisible(preview.swap_sheet is not None)
         if preview.swap_sheet is not None:
             self.swap_view.set_image(preview.swap_sheet)
+            QtCore.QTimer.singleShot(0, self._fit_swap_view)  # once the layout has given it its width
         self._show_compare()
         self._update_enabled()
         self.protected.emit(preview)
+
+    def _fit_swap_view(self) -> None:
+        """Size the swap preview to its sheet's shape (one row per face) and fit the sheet in it."""
+        sheet = self.preview.swap_sheet if self.preview is not None else None
+        if sheet is None:
+            return
+        width = max(self.swap_view.width(), 200)
+        self.swap_view.setFixedHeight(int(width * sheet.shape[0] / sheet.shape[1]) + 28)
+        self.swap_view.fit()
 
     def _on_error(self, exc: BaseException, details: str) -> None:
         self.status.setText(f"<span style='color:#e66'>{escape(str(exc))}</span>")
