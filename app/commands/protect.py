@@ -41,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_protect)
 
     train = sub.add_parser("train-surrogates", help="train the surrogate face-manipulation models",
-                           description="Train the surrogate swap autoencoder, editor and held-out swap model "
-                                       "(CPU, minutes each) into OUT/<name>/ with manifests.")
+                           description="Train the surrogate swap autoencoder, editor and held-out swap models "
+                                       "(minutes each, CPU or --device cuda) into OUT/<name>/ with manifests, or "
+                                       "write a face pack for training on another machine.")
     train.add_argument("--data", default="../shared/data", help="shared data folder (faces/celeba-hq)")
     train.add_argument("--out", help="output folder (e.g. resources/models)")
     train.add_argument("--minutes", type=float, default=5.0, help="training time per model")

@@ -244,7 +244,7 @@ def export(model: torch.nn.Module, name: str, record: dict, out_dir: Path) -> Pa
 
 
 def train_all(data_root: str | Path | None, out_dir: str | Path, minutes: float = 3.0,
-              names: tuple[str, ...] = tuple(RECIPES), jitters: int = 16, log: Callable[[str], None] = print,
+              names: tuple[str, ...] = tuple(RECIPES), jitters: int = 64, log: Callable[[str], None] = print,
               device: str = "cpu", pack: str | Path | None = None, batch_scale: int = 1) -> list[Path]:
     """Build the crop set once per crop size (from the shared data, or from a face ``pack``), then train and
     export each named recipe for ``minutes``."""
