@@ -110,8 +110,8 @@ def protect_image(image: np.ndarray, strength: float = 1.0, *, ctx: JobContext |
     search steps each.
 
     ``targets`` replaces the default panel (shipped surrogates + MTCNN); ``extra_targets`` adds the user's model
-    files (``user_target``: torch.export .pt2 or TorchScript); ``settings`` changes the search's step rule. Raises ValueError on bad input and ``Cancelled`` when
-    ``ctx`` is cancelled.
+    files (``user_target``: torch.export .pt2 or TorchScript); ``settings`` changes the search's step rule.
+    Raises ValueError on bad input and ``Cancelled`` when ``ctx`` is cancelled.
     """
     ctx = ctx or JobContext()
     image = np.asarray(image)
