@@ -95,6 +95,8 @@ class TaskBridge(QtCore.QObject):
         timer.start()
         while self._jobs and timer.elapsed() < timeout_ms:
             QtCore.QCoreApplication.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            if self._jobs:
+                QtCore.QThread.msleep(5)  # a bare spin would hold the GIL and a core from the engine job (3× slower)
         return not self._jobs
 
     def _finish(self, job_id: int) -> tuple | None:
