@@ -22,6 +22,7 @@ from engines.media import Media
 from widgets.colormaps import lookup_table
 from widgets.image_canvas import ImageCanvas
 from widgets.key_value_table import KeyValueTable
+from widgets.wrapped_label import WrappedLabel
 
 VIEW_MODES = ("Original only", "Before | after (twin view)", f"Difference ×{DIFF_GAIN} (twin view)")
 SAVE_FILTER = "PNG (*.png);;JPEG (*.jpg);;WebP (*.webp);;TIFF (*.tif);;All files (*)"
@@ -67,8 +68,7 @@ class ProtectPane(QtWidgets.QWidget):
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
-        intro = QtWidgets.QLabel(INTRO)
-        intro.setWordWrap(True)
+        intro = WrappedLabel(INTRO)
         intro.setStyleSheet("color:#999")
         self.strength = QLabeledDoubleSlider(QtCore.Qt.Orientation.Horizontal)
         self.strength.setRange(0.5, 3.0)
@@ -77,9 +77,8 @@ class ProtectPane(QtWidgets.QWidget):
         self.protect_button = QtWidgets.QPushButton("Protect")
         self.protect_button.setObjectName("protectButton")
         self.protect_button.clicked.connect(self.protect_now)
-        self.status = QtWidgets.QLabel("Open a photo with a face and press Protect.")
+        self.status = WrappedLabel("Open a photo with a face and press Protect.")
         self.status.setObjectName("protectStatus")
-        self.status.setWordWrap(True)
         self.facts = KeyValueTable()
         self.facts.setMinimumHeight(120)
         self.models_list = QtWidgets.QListWidget()
@@ -102,11 +101,10 @@ class ProtectPane(QtWidgets.QWidget):
         self.view_mode.addItems(VIEW_MODES)
         self.view_mode.setCurrentIndex(1)
         self.view_mode.currentIndexChanged.connect(lambda _i: self._show_compare())
-        self.swap_title = QtWidgets.QLabel("What a face-swap model makes of it — per face: original, its swap, "
+        self.swap_title = WrappedLabel("What a face-swap model makes of it — per face: original, its swap, "
                                            "protected, its swap, and how much the two swaps differ (× 4). The "
                                            "model was trained on other people, so its swap of a new face is "
                                            "rough; look at how much protection changes it.")
-        self.swap_title.setWordWrap(True)
         self.swap_view = ImageCanvas()
         self.swap_view.setObjectName("swapPreview")
         self.swap_view.setMinimumHeight(60)
